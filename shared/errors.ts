@@ -1,0 +1,67 @@
+/**
+ * One registry of error codes. Every error nightshift raises on purpose is a
+ * `NightshiftError` with a code from here; the HTTP status and whether a retry
+ * can help come from the code, never from matching message text.
+ */
+export const ERROR_CODES = {
+  // input at the doors (HTTP, events)
+  BAD_EVENT: { status: 400, retryable: false, summary: 'the event is not a valid nightshift CloudEvent' },
+  BAD_REQUEST: { status: 400, retryable: false, summary: 'the request body is not valid' },
+  UNAUTHORIZED: { status: 401, retryable: false, summary: 'missing or wrong bearer token' },
+  NOT_FOUND: { status: 404, retryable: false, summary: 'no such route' },
+  METHOD_NOT_ALLOWED: { status: 405, retryable: false, summary: 'method not allowed on this route' },
+  PAYLOAD_TOO_LARGE: { status: 413, retryable: false, summary: 'the body is larger than the limit' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, summary: 'the content type is not supported' },
+  WRONG_FUNCTION: { status: 422, retryable: false, summary: 'this function does not handle that event type' },
+  // specs
+  SPEC_INVALID: { status: 422, retryable: false, summary: 'the spec is not valid' },
+  SPEC_TOO_LARGE: { status: 422, retryable: false, summary: 'the spec file is larger than the limit' },
+  SPEC_NOT_FOUND: { status: 404, retryable: false, summary: 'the spec file does not exist' },
+  SPEC_CONFLICT: { status: 409, retryable: true, summary: 'the spec changed while it was being written' },
+  ILLEGAL_TRANSITION: { status: 409, retryable: false, summary: 'that state change is not allowed' },
+  // configuration
+  CONFIG_INVALID: { status: 500, retryable: false, summary: 'the configuration is not valid' },
+  // anything else
+  NOT_READY: { status: 503, retryable: true, summary: 'the function is not ready yet' },
+  INTERNAL: { status: 500, retryable: true, summary: 'internal error' },
+} as const satisfies Record<string, { status: number; retryable: boolean; summary: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorOptions {
+  cause?: unknown;
+  /** Structured detail for the JSON error body (for example a list of spec problems). */
+  details?: unknown;
+  /** Overrides the code's default retry decision. */
+  retryable?: boolean;
+}
+
+export class NightshiftError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly retryable: boolean;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'NightshiftError';
+    this.code = code;
+    this.status = ERROR_CODES[code].status;
+    this.retryable = options.retryable ?? ERROR_CODES[code].retryable;
+    this.details = options.details;
+  }
+
+  /** The JSON body a host answers with. */
+  toJSON(): { error: { code: ErrorCode; message: string; details?: unknown } } {
+    const body: { code: ErrorCode; message: string; details?: unknown } = { code: this.code, message: this.message };
+    if (this.details !== undefined) body.details = this.details;
+    return { error: body };
+  }
+}
+
+/** Wraps anything thrown into a NightshiftError (unknown errors become INTERNAL). */
+export function asNightshiftError(err: unknown): NightshiftError {
+  if (err instanceof NightshiftError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new NightshiftError('INTERNAL', message, { cause: err });
+}
