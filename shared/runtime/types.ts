@@ -17,6 +17,12 @@ export interface FunctionContext {
   config: Config;
   /** The clock; tests pass a fixed one. */
   now(): Date;
+  /**
+   * True when the caller asked for a dry run: the host returns the emitted
+   * events without publishing them, and a handler should skip side effects.
+   * @default false
+   */
+  dryRun?: boolean;
 }
 
 export interface NightshiftFunction {
@@ -25,4 +31,10 @@ export interface NightshiftFunction {
   accepts: readonly EventName[];
   /** Handles one event; returns the events to emit. Must be idempotent. */
   handle(event: NsEvent, ctx: FunctionContext): Promise<NsEvent[]>;
+  /** Runs once before the host reports ready (open pools, warm caches). @default none */
+  init?(ctx: FunctionContext): Promise<void>;
+  /** Runs once after in-flight work has drained on shutdown. @default none */
+  shutdown?(ctx: FunctionContext): Promise<void>;
+  /** Extra readiness check after init (for example a live database). @default always ready */
+  ready?(): boolean | Promise<boolean>;
 }
