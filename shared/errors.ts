@@ -19,8 +19,18 @@ export const ERROR_CODES = {
   SPEC_NOT_FOUND: { status: 404, retryable: false, summary: 'the spec file does not exist' },
   SPEC_CONFLICT: { status: 409, retryable: true, summary: 'the spec changed while it was being written' },
   ILLEGAL_TRANSITION: { status: 409, retryable: false, summary: 'that state change is not allowed' },
+  SPEC_LOCKED: { status: 409, retryable: true, summary: 'another writer held the spec lock for too long' },
+  TASK_NOT_FOUND: { status: 404, retryable: false, summary: 'the spec has no task with that id' },
   // configuration
   CONFIG_INVALID: { status: 500, retryable: false, summary: 'the configuration is not valid' },
+  // event bus
+  BUS_UNAVAILABLE: { status: 503, retryable: true, summary: 'the event bus could not be reached' },
+  BUS_CLOSED: { status: 503, retryable: false, summary: 'the event bus is closed' },
+  // database
+  DB_ERROR: { status: 500, retryable: false, summary: 'a database statement failed' },
+  DB_UNAVAILABLE: { status: 503, retryable: true, summary: 'the database could not be reached' },
+  DB_MIGRATION_FAILED: { status: 500, retryable: false, summary: 'a database migration failed' },
+  DB_PGVECTOR_MISSING: { status: 500, retryable: false, summary: 'the pgvector extension is not installed on the Postgres server' },
   // anything else
   NOT_READY: { status: 503, retryable: true, summary: 'the function is not ready yet' },
   INTERNAL: { status: 500, retryable: true, summary: 'internal error' },
