@@ -30,6 +30,27 @@ export const ConfigSchema = z.object({
   NATS_URL: optionalString,
   /** Postgres URL; unset means embedded PGlite under NIGHTSHIFT_HOME. @default unset */
   DATABASE_URL: optionalString,
+  /** Dimension of failure embeddings; must match the embedder. @default 256 */
+  VECTOR_DIM: z.coerce.number().int().min(1).max(2000).default(256),
+  /** JetStream stream name. @default "NIGHTSHIFT" */
+  NATS_STREAM: z.string().min(1).default('NIGHTSHIFT'),
+  /** Deliveries of one event before it is dead-lettered. @default 5 */
+  MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(5),
+  /** Time a delivery may go without ack or heartbeat before redelivery. @default 30000 ms */
+  ACK_WAIT_MS: z.coerce.number().int().min(100).default(30_000),
+  /** Deliveries handled at once per function by the dev runner and the bridge. @default 4 */
+  CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+  /** Period of the full rescan of specs/active (the reconcile). @default 30000 ms; 0 turns it off */
+  RESCAN_MS: z.coerce.number().int().nonnegative().default(30_000),
+  /** Quiet time after the last write to a spec before it is read. @default 150 ms */
+  DEBOUNCE_MS: z.coerce.number().int().min(25).default(150),
+  /**
+   * Bridge: where functions are reached; `{name}` becomes the function name.
+   * @default "http://127.0.0.1:8080/function/{name}" (a local gateway)
+   */
+  FUNCTION_URL_TEMPLATE: z.string().min(1).default('http://127.0.0.1:8080/function/{name}'),
+  /** Bridge: time one function call may take. @default 1800000 ms (30 min) */
+  INVOKE_TIMEOUT_MS: z.coerce.number().int().positive().default(1_800_000),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

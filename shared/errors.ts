@@ -31,6 +31,9 @@ export const ERROR_CODES = {
   DB_UNAVAILABLE: { status: 503, retryable: true, summary: 'the database could not be reached' },
   DB_MIGRATION_FAILED: { status: 500, retryable: false, summary: 'a database migration failed' },
   DB_PGVECTOR_MISSING: { status: 500, retryable: false, summary: 'the pgvector extension is not installed on the Postgres server' },
+  // delivery to functions over HTTP (the bridge)
+  INVOKE_FAILED: { status: 502, retryable: true, summary: 'the function could not be reached or failed' },
+  INVOKE_REJECTED: { status: 502, retryable: false, summary: 'the function refused the event' },
   // anything else
   NOT_READY: { status: 503, retryable: true, summary: 'the function is not ready yet' },
   INTERNAL: { status: 500, retryable: true, summary: 'internal error' },
