@@ -5,14 +5,13 @@
  * Knative Service URL, from FUNCTION_URL_TEMPLATE). It needs NATS_URL and
  * DATABASE_URL. It serves `/_/health` on PORT for probes.
  */
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../shared/config.ts';
 import { openBackbone } from '../shared/dispatch/backbone.ts';
 import { startConsumers } from '../shared/dispatch/consumers.ts';
 import { startGateway } from '../shared/dispatch/gateway.ts';
 import { HttpInvoker } from '../shared/dispatch/http-invoker.ts';
-import { changeToEvent, watchSpecs } from '../shared/watch/index.ts';
+import { watchSpecEvents } from '../shared/dispatch/spec-watch.ts';
 import type { Running } from './dev.ts';
 
 export async function startBridge(config: Config, log: Logger, options: { watch?: boolean } = {}): Promise<Running> {
@@ -23,15 +22,7 @@ export async function startBridge(config: Config, log: Logger, options: { watch?
   const watcher =
     options.watch === false
       ? undefined
-      : await watchSpecs({
-          dir: join(config.SPECS_DIR, 'active'),
-          debounceMs: config.DEBOUNCE_MS,
-          rescanMs: config.RESCAN_MS,
-          log,
-          onChange: async (change) => {
-            await bus.publish(changeToEvent(change, config.SPECS_DIR));
-          },
-        });
+      : await watchSpecEvents(config, log, (e) => bus.publish(e));
   // Health only: the bridge proxies nothing, it has no functions of its own.
   const health = await startGateway({ port: config.PORT, host: '0.0.0.0', log, names: [], target: async () => undefined });
   log.info({ port: health.port, functions: config.FUNCTION_URL_TEMPLATE }, 'nightshift bridge is up');

@@ -13,8 +13,8 @@ import { openBackbone } from '../shared/dispatch/backbone.ts';
 import { startConsumers } from '../shared/dispatch/consumers.ts';
 import { startGateway } from '../shared/dispatch/gateway.ts';
 import { LocalInvoker } from '../shared/dispatch/invoker.ts';
+import { watchSpecEvents } from '../shared/dispatch/spec-watch.ts';
 import { serve, type ServerHandle } from '../shared/runtime/http-host.ts';
-import { changeToEvent, watchSpecs } from '../shared/watch/index.ts';
 import { ALL_FUNCTIONS } from './functions.ts';
 
 export interface Running {
@@ -47,15 +47,7 @@ export async function startDev(config: Config, log: Logger): Promise<Running> {
     ackWaitMs: config.ACK_WAIT_MS,
     concurrency: config.CONCURRENCY,
   });
-  const watcher = await watchSpecs({
-    dir: join(config.SPECS_DIR, 'active'),
-    debounceMs: config.DEBOUNCE_MS,
-    rescanMs: config.RESCAN_MS,
-    log,
-    onChange: async (change) => {
-      await bus.publish(changeToEvent(change, config.SPECS_DIR));
-    },
-  });
+  const watcher = await watchSpecEvents(config, log, (e) => bus.publish(e));
   log.info(
     { port: gateway.port, db: backbone.describe.db, bus: backbone.describe.bus, specs: join(config.SPECS_DIR, 'active') },
     `nightshift dev is up: gateway on http://127.0.0.1:${gateway.port}, watching ${join(config.SPECS_DIR, 'active')}`,
