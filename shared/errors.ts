@@ -34,6 +34,21 @@ export const ERROR_CODES = {
   // delivery to functions over HTTP (the bridge)
   INVOKE_FAILED: { status: 502, retryable: true, summary: 'the function could not be reached or failed' },
   INVOKE_REJECTED: { status: 502, retryable: false, summary: 'the function refused the event' },
+  // git plumbing (shared/git)
+  GIT_FAILED: { status: 500, retryable: false, summary: 'a git command failed' },
+  GIT_REFUSED: { status: 500, retryable: false, summary: 'the git runner refused a command nightshift never runs (push, fetch, remote ...)' },
+  GIT_BAD_NAME: { status: 422, retryable: false, summary: 'a branch, ref or workspace name is not allowed' },
+  WORKSPACE_INVALID: { status: 500, retryable: false, summary: 'the workspace root or workspace is not usable' },
+  DIFF_REJECTED: { status: 422, retryable: false, summary: 'the changes touch what no diff may touch (.git, a symlink out of the workspace, a nested repository)' },
+  BRANCH_CHECKED_OUT: { status: 409, retryable: false, summary: 'the integration branch is checked out in a worktree, so nightshift will not move it' },
+  // executors and checks (shared/exec)
+  EXEC_SPAWN_FAILED: { status: 500, retryable: false, summary: 'the agent or check program could not be started' },
+  SANDBOX_UNAVAILABLE: { status: 500, retryable: false, summary: 'the requested sandbox is not installed on this machine' },
+  // the review gate (shared/review)
+  DIFF_INVALID: { status: 422, retryable: false, summary: 'the diff is not a git unified diff the review gate can read' },
+  // embeddings endpoint (learn-from-failure)
+  EMBEDDINGS_FAILED: { status: 502, retryable: true, summary: 'the embeddings endpoint could not be reached, timed out or failed' },
+  EMBEDDINGS_INVALID: { status: 502, retryable: false, summary: 'the embeddings endpoint refused the request or answered something unusable' },
   // anything else
   NOT_READY: { status: 503, retryable: true, summary: 'the function is not ready yet' },
   INTERNAL: { status: 500, retryable: true, summary: 'internal error' },
