@@ -7,7 +7,8 @@ export async function runMigrate(config: Config, options: { json: boolean }): Pr
   const db = await openDb({ url: config.DATABASE_URL, dataDir: config.DATABASE_URL ? undefined : join(config.NIGHTSHIFT_HOME, 'pglite'), vectorDim: config.VECTOR_DIM });
   try {
     const result = await migrate(db, { vectorDim: config.VECTOR_DIM });
-    const skipped = result.skipped.map((s) => ({ migration: s.name, reason: s.error.message }));
+    // Named as `applied` names them (`002_vector_embeddings`), so the two lists read alike.
+    const skipped = result.skipped.map((s) => ({ migration: `${String(s.version).padStart(3, '0')}_${s.name}`, reason: s.error.message }));
     if (options.json) {
       process.stdout.write(`${JSON.stringify({ database: db.kind, applied: result.applied, skipped, vector: result.vector })}\n`);
     } else {

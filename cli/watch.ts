@@ -3,6 +3,7 @@
  * events to JetStream; without, it prints each event as a JSON line (a dry
  * view of what the bridge would publish).
  */
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { JetStreamBus } from '../shared/bus/index.ts';
 import type { Config } from '../shared/config.ts';
@@ -16,6 +17,8 @@ export async function startWatch(config: Config, log: Logger): Promise<Running> 
     if (bus) await bus.publish(event);
     else process.stdout.write(`${toJSON(event)}\n`);
   });
+  // Like dev and bridge, say when it is up, so a person (or a test) knows the folder is watched.
+  log.info({ specs: join(config.SPECS_DIR, 'active'), publishTo: bus ? 'nats' : 'stdout' }, `nightshift watch is up: watching ${join(config.SPECS_DIR, 'active')}`);
   return {
     port: 0,
     async close() {

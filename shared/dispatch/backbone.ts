@@ -34,7 +34,7 @@ export async function openBackbone(config: Config, log: Logger, options: Backbon
   try {
     const result = await migrate(db, { vectorDim: config.VECTOR_DIM, log });
     if (result.applied.length) log.info({ applied: result.applied }, 'migrations applied');
-    for (const s of result.skipped) log.warn({ migration: s.name }, s.error.message);
+    // A skipped migration (pgvector missing) was already logged by migrate() through `log`.
     const sink = new FailingDeadLetters(deadLetters(db), log);
     const common = { deadLetters: sink, processed: processedEvents(db), log };
     const bus: Bus = config.NATS_URL
