@@ -13,6 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { lineWaiter } from './line-waiter.ts';
 
 /** The checkout's root. */
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -62,7 +63,7 @@ export function spawnCli(args: string[], options: CliOptions = {}): CliProcess {
   });
   running.add(child);
   const lines: LogLine[] = [];
-  const waiters = new Set<() => void>();
+  const waiter = lineWaiter(lines, `nightshift ${args.join(' ')}`);
   const exited = new Promise<number | string>((resolveExit) =>
     child.once('exit', (code, signal) => {
       running.delete(child);
@@ -72,28 +73,10 @@ export function spawnCli(args: string[], options: CliOptions = {}): CliProcess {
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream! }).on('line', (text) => {
       lines.push(parseLine(text));
-      for (const wake of waiters) wake();
+      waiter.notify();
     });
   }
-  const waitForLine: CliProcess['waitForLine'] = (match, timeoutMs = 60_000) =>
-    new Promise((resolveLine, reject) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        waiters.delete(wake);
-      };
-      const wake = (): void => {
-        const found = lines.find(match);
-        if (!found) return;
-        done();
-        resolveLine(found);
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`no matching line within ${timeoutMs} ms from nightshift ${args.join(' ')}; lines so far:\n${lines.map((l) => JSON.stringify(l)).join('\n')}`));
-      }, timeoutMs);
-      waiters.add(wake);
-      wake();
-    });
+  const waitForLine: CliProcess['waitForLine'] = (match, timeoutMs = 60_000) => waiter.waitFor(match, timeoutMs);
   return { child, lines, exited, waitForLine };
 }
 

@@ -11,8 +11,9 @@ import { TEST_VECTOR_DIM, type DbHarness } from './db-harness.ts';
 /** The server the tests use. @default postgres://postgres@127.0.0.1:5432/test */
 export const TEST_PG_URL = process.env.NIGHTSHIFT_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: TEST_PG_URL });
+/** Runs `fn` on a fresh client to `url` (@default the test server), saying how to point the tests elsewhere when it is down. */
+export async function withTestClient<T>(fn: (c: pg.Client) => Promise<T>, url = TEST_PG_URL): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
   try {
     await client.connect();
   } catch (err) {
@@ -35,7 +36,7 @@ export function urlWithSchema(schema: string): string {
 /** A fresh schema with handles on it; `close()` drops the schema. */
 export async function makePostgresHarness(): Promise<DbHarness> {
   const schema = `ns_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await admin((c) => c.query(`CREATE SCHEMA ${schema}`));
+  await withTestClient((c) => c.query(`CREATE SCHEMA ${schema}`));
   const url = urlWithSchema(schema);
   const handles: Db[] = [];
   const open = (): Db => {
@@ -49,7 +50,7 @@ export async function makePostgresHarness(): Promise<DbHarness> {
     vectors: false,
     async close() {
       await Promise.all(handles.map((h) => h.close()));
-      await admin((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
+      await withTestClient((c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
     },
   };
 }

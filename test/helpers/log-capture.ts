@@ -4,6 +4,7 @@
  * reads stdout).
  */
 import { pino, type Logger } from 'pino';
+import { lineWaiter } from './line-waiter.ts';
 
 export interface CapturedLog {
   log: Logger;
@@ -14,34 +15,16 @@ export interface CapturedLog {
 
 export function captureLog(level: pino.LevelWithSilent = 'debug'): CapturedLog {
   const lines: Record<string, unknown>[] = [];
-  const waiters = new Set<() => void>();
+  const waiter = lineWaiter(lines, 'the captured log');
   const log = pino(
     { level },
     {
       write(text: string) {
         for (const part of text.split('\n')) if (part.trim()) lines.push(JSON.parse(part) as Record<string, unknown>);
-        for (const wake of waiters) wake();
+        waiter.notify();
       },
     },
   );
-  const waitFor: CapturedLog['waitFor'] = (match, timeoutMs = 30_000) =>
-    new Promise((resolve, reject) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        waiters.delete(wake);
-      };
-      const wake = (): void => {
-        const found = lines.find(match);
-        if (!found) return;
-        done();
-        resolve(found);
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`no matching log line within ${timeoutMs} ms; lines so far:\n${lines.map((l) => JSON.stringify(l)).join('\n')}`));
-      }, timeoutMs);
-      waiters.add(wake);
-      wake();
-    });
+  const waitFor: CapturedLog['waitFor'] = (match, timeoutMs = 30_000) => waiter.waitFor(match, timeoutMs);
   return { log, lines, waitFor };
 }
