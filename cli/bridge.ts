@@ -11,6 +11,7 @@ import { openBackbone } from '../shared/dispatch/backbone.ts';
 import { startConsumers } from '../shared/dispatch/consumers.ts';
 import { startGateway } from '../shared/dispatch/gateway.ts';
 import { HttpInvoker } from '../shared/dispatch/http-invoker.ts';
+import { startReconcileTicker } from '../shared/dispatch/reconcile-tick.ts';
 import { watchSpecEvents } from '../shared/dispatch/spec-watch.ts';
 import type { Running } from './dev.ts';
 
@@ -23,6 +24,7 @@ export async function startBridge(config: Config, log: Logger, options: { watch?
     options.watch === false
       ? undefined
       : await watchSpecEvents(config, log, (e) => bus.publish(e));
+  const ticker = options.watch === false ? undefined : startReconcileTicker({ specsDir: config.SPECS_DIR, periodMs: config.RESCAN_MS, log, publish: (e) => bus.publish(e) });
   // Health only: the bridge proxies nothing, it has no functions of its own.
   const health = await startGateway({ port: config.PORT, host: '0.0.0.0', log, names: [], target: async () => undefined });
   log.info({ port: health.port, functions: config.FUNCTION_URL_TEMPLATE }, 'nightshift bridge is up');
@@ -31,6 +33,7 @@ export async function startBridge(config: Config, log: Logger, options: { watch?
     port: health.port,
     close() {
       closing ??= (async () => {
+        ticker?.close();
         await watcher?.close();
         await consumers.stop(config.SHUTDOWN_GRACE_MS);
         await health.close();

@@ -51,6 +51,32 @@ export const ConfigSchema = z.object({
   FUNCTION_URL_TEMPLATE: z.string().min(1).default('http://127.0.0.1:8080/function/{name}'),
   /** Bridge: time one function call may take. @default 1800000 ms (30 min) */
   INVOKE_TIMEOUT_MS: z.coerce.number().int().positive().default(1_800_000),
+  /** Where develop-task and review-diff make workspaces; must be outside every target repository. @default "<os tmpdir>/nightshift-workspaces" */
+  WORKSPACES_DIR: optionalString,
+  /** Name of this worker in attempt leases and logs. @default "<hostname>-<pid>" */
+  WORKER_ID: optionalString,
+  /** Lease of an attempt; develop-task renews it every third of this while the agent runs. @default 60000 ms */
+  LEASE_MS: z.coerce.number().int().min(100).default(60_000),
+  /** First retry backoff ceiling (doubles per attempt, full jitter). @default 1000 ms */
+  RETRY_BASE_MS: z.coerce.number().int().nonnegative().default(1000),
+  /** Largest retry backoff. @default 60000 ms */
+  RETRY_CAP_MS: z.coerce.number().int().nonnegative().default(60_000),
+  /** The reconcile re-sends a task's next event when its state has not moved for this long. @default 120000 ms */
+  STUCK_AFTER_MS: z.coerce.number().int().min(100).default(120_000),
+  /** Host variables passed to agents (comma-separated names, e.g. an API key); the denylist still wins. @default none */
+  AGENT_ALLOW_ENV: optionalString,
+  /** Sandbox of the command executor: "none" or "bwrap" (bubblewrap must be installed). @default "none" */
+  AGENT_SANDBOX: z.enum(['none', 'bwrap']).default('none'),
+  /** OpenAI-compatible embeddings endpoint; unset means the offline hashed n-gram embedder. @default unset */
+  EMBEDDINGS_URL: optionalString,
+  /** Model name sent to EMBEDDINGS_URL (required with it). @default unset */
+  EMBEDDINGS_MODEL: optionalString,
+  /** Bearer key for EMBEDDINGS_URL. @default unset (no Authorization header) */
+  EMBEDDINGS_API_KEY: optionalString,
+  /** Time one embeddings request may take. @default 30000 ms */
+  EMBEDDINGS_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** Send `dimensions: VECTOR_DIM` to the endpoint (models that can shorten vectors). @default false */
+  EMBEDDINGS_SEND_DIMENSIONS: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

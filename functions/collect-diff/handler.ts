@@ -1,11 +1,10 @@
 /**
  * collect-diff, the git manager (DESIGN.md section 5): apply the task's diff
- * onto the integration branch head.
- *
- * Does only input checking so far: it asserts the event is one of the types it
- * accepts, logs it and emits nothing. The pipeline comes in issue 4.
+ * onto the integration head and keep a candidate commit, or report a conflict.
+ * The work is in shared/pipeline/integrate.ts.
  */
-import { inputOnlyFunction } from '../../shared/runtime/input-only.ts';
+import { pipelineFunction } from '../../shared/pipeline/function.ts';
+import { collect } from '../../shared/pipeline/integrate.ts';
 
-/** The collect-diff function: accepts `eventsTriggering('collect-diff')`, emits nothing yet. */
-export const collectDiff = inputOnlyFunction('collect-diff');
+/** The collect-diff function. */
+export const collectDiff = pipelineFunction('collect-diff', collect);

@@ -1,11 +1,10 @@
 /**
  * develop-task, the background developer (DESIGN.md section 5): run the agent
- * in an isolated workspace, capture the diff.
- *
- * Does only input checking so far: it asserts the event is one of the types it
- * accepts, logs it and emits nothing. The pipeline comes in issue 4.
+ * in an isolated workspace, run the checks, capture the diff.
+ * The work is in shared/pipeline/develop.ts.
  */
-import { inputOnlyFunction } from '../../shared/runtime/input-only.ts';
+import { develop } from '../../shared/pipeline/develop.ts';
+import { pipelineFunction } from '../../shared/pipeline/function.ts';
 
-/** The develop-task function: accepts `eventsTriggering('develop-task')`, emits nothing yet. */
-export const developTask = inputOnlyFunction('develop-task');
+/** The develop-task function. */
+export const developTask = pipelineFunction('develop-task', develop);

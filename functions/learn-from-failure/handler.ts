@@ -1,11 +1,10 @@
 /**
- * learn-from-failure, the junior developer (DESIGN.md section 5): record the
- * failure, find similar ones, retry or fail for good.
- *
- * Does only input checking so far: it asserts the event is one of the types it
- * accepts, logs it and emits nothing. The pipeline comes in issue 4.
+ * learn-from-failure, the junior developer (DESIGN.md section 5): record and
+ * embed the failure, find similar resolved ones, retry with hints or give up.
+ * The work is in shared/pipeline/learn-task.ts.
  */
-import { inputOnlyFunction } from '../../shared/runtime/input-only.ts';
+import { pipelineFunction } from '../../shared/pipeline/function.ts';
+import { learn } from '../../shared/pipeline/learn-task.ts';
 
-/** The learn-from-failure function: accepts `eventsTriggering('learn-from-failure')`, emits nothing yet. */
-export const learnFromFailure = inputOnlyFunction('learn-from-failure');
+/** The learn-from-failure function. */
+export const learnFromFailure = pipelineFunction('learn-from-failure', learn);

@@ -1,11 +1,10 @@
 /**
  * on-spec-created, the spec manager and project lead (DESIGN.md section 5):
- * validate, plan, dispatch.
- *
- * Does only input checking so far: it asserts the event is one of the types it
- * accepts, logs it and emits nothing. The pipeline comes in issue 4.
+ * validate, plan, dispatch, level-triggered on spec and task-completed events.
+ * The work is in shared/pipeline/reconcile.ts.
  */
-import { inputOnlyFunction } from '../../shared/runtime/input-only.ts';
+import { pipelineFunction } from '../../shared/pipeline/function.ts';
+import { reconcile } from '../../shared/pipeline/reconcile.ts';
 
-/** The on-spec-created function: accepts `eventsTriggering('on-spec-created')`, emits nothing yet. */
-export const onSpecCreated = inputOnlyFunction('on-spec-created');
+/** The on-spec-created function. */
+export const onSpecCreated = pipelineFunction('on-spec-created', reconcile);

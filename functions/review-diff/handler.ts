@@ -1,11 +1,10 @@
 /**
- * review-diff, the reviewer (DESIGN.md section 5): the security and quality
- * gate before a squash commit lands.
- *
- * Does only input checking so far: it asserts the event is one of the types it
- * accepts, logs it and emits nothing. The pipeline comes in issue 4.
+ * review-diff, the reviewer (DESIGN.md section 5): the deterministic gate, the
+ * spec's checks on the candidate, the optional command reviewer, and the
+ * compare-and-swap landing. The work is in shared/pipeline/review-task.ts.
  */
-import { inputOnlyFunction } from '../../shared/runtime/input-only.ts';
+import { pipelineFunction } from '../../shared/pipeline/function.ts';
+import { reviewTask } from '../../shared/pipeline/review-task.ts';
 
-/** The review-diff function: accepts `eventsTriggering('review-diff')`, emits nothing yet. */
-export const reviewDiff = inputOnlyFunction('review-diff');
+/** The review-diff function. */
+export const reviewDiff = pipelineFunction('review-diff', reviewTask);

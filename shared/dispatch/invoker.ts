@@ -9,6 +9,7 @@ import type { Config } from '../config.ts';
 import { NightshiftError } from '../errors.ts';
 import type { FunctionName } from '../events/catalog.ts';
 import { invoke, type InvokeResult } from '../runtime/invoke.ts';
+import type { Services } from '../pipeline/services.ts';
 import type { FunctionContext, NightshiftFunction, NsEvent } from '../runtime/types.ts';
 
 export type { InvokeResult };
@@ -23,7 +24,7 @@ export class LocalInvoker implements Invoker {
 
   constructor(
     functions: readonly NightshiftFunction[],
-    private readonly base: { log: Logger; config: Config; now?: () => Date },
+    private readonly base: { log: Logger; config: Config; now?: () => Date; services?: Services },
   ) {
     this.byName = new Map(functions.map((f) => [f.name, f]));
   }
@@ -33,7 +34,7 @@ export class LocalInvoker implements Invoker {
     if (!fn) throw new NightshiftError('NOT_FOUND', `no function named ${name} runs in this process`, { retryable: false });
     const data = (event.data ?? {}) as Record<string, unknown>;
     const log = this.base.log.child({ function: name, eventId: event.id, specId: data.specId, taskId: data.taskId, attempt: data.attempt });
-    const ctx: FunctionContext = { log, config: this.base.config, now: this.base.now ?? (() => new Date()) };
+    const ctx: FunctionContext = { log, config: this.base.config, now: this.base.now ?? (() => new Date()), ...(this.base.services ? { services: this.base.services } : {}) };
     log.info({ type: event.type }, 'handling event');
     const result = await invoke(fn, event, ctx);
     log.info({ emitted: result.emitted.length }, 'handled event');

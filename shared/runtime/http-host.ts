@@ -20,6 +20,7 @@ import { invoke } from './invoke.ts';
 import { createLogger } from './logger.ts';
 import type { Publisher } from './publisher.ts';
 import type { HandledReply } from './reply.ts';
+import type { Services } from '../pipeline/services.ts';
 import type { FunctionContext, NightshiftFunction } from './types.ts';
 
 export interface ServeOptions {
@@ -33,6 +34,8 @@ export interface ServeOptions {
   now?: () => Date;
   /** Interface to listen on. @default all interfaces */
   host?: string;
+  /** What pipeline handlers stand on (store, database, settings). @default none */
+  services?: Services;
 }
 
 export interface ServerHandle {
@@ -55,7 +58,7 @@ export async function serve(fn: NightshiftFunction, options: ServeOptions = {}):
   const config = options.config ?? loadConfig({});
   const log = options.log ?? createLogger({ level: config.LOG_LEVEL, name: fn.name });
   const now = options.now ?? (() => new Date());
-  const baseCtx: FunctionContext = { log, config, now };
+  const baseCtx: FunctionContext = { log, config, now, ...(options.services ? { services: options.services } : {}) };
   const pingDefault = eventsTriggering(fn.name)[0];
   let state: State = 'starting';
   let inFlight = 0;

@@ -8,6 +8,7 @@ import type { CloudEvent } from 'cloudevents';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { EventName, FunctionName } from '../events/catalog.ts';
+import type { Services } from '../pipeline/services.ts';
 
 /** A nightshift CloudEvent; `data` is the event's ping payload. */
 export type NsEvent<P = Record<string, unknown>> = CloudEvent<P>;
@@ -23,6 +24,8 @@ export interface FunctionContext {
    * @default false
    */
   dryRun?: boolean;
+  /** The spec store, database, embedder and settings. Pipeline handlers refuse to run without them. @default none */
+  services?: Services;
 }
 
 export interface NightshiftFunction {

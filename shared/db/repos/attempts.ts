@@ -61,7 +61,21 @@ export interface AttemptsRepo {
   complete(token: string, result: AttemptResult): Promise<boolean>;
   /** Marks the attempt failed; false (and nothing written) when the token no longer holds it. */
   fail(token: string, failure: AttemptFailure): Promise<boolean>;
+  /**
+   * Gives a claimed attempt back (status `pending`, no lease) after the worker
+   * hit a fault of its own, so a redelivery can claim it at once instead of
+   * waiting for the lease to run out. False when the token no longer holds it.
+   */
+  release(token: string): Promise<boolean>;
+  /**
+   * Marks a finished attempt failed after a later stage refused its result
+   * (a conflict, a review finding, a dead letter). True when it changed the row;
+   * false when it was already failed (the first reason is kept) or does not exist.
+   */
+  markFailed(key: AttemptKey, failure: AttemptFailure): Promise<boolean>;
   get(key: AttemptKey): Promise<Attempt | null>;
+  /** Every attempt of a spec, by task and attempt, without their diffs (one round trip for the reconcile). */
+  listForSpec(specId: string): Promise<Attempt[]>;
   /** Running attempts whose lease has run out, oldest expiry first (for recovery). */
   expired(): Promise<Attempt[]>;
 }
@@ -136,6 +150,31 @@ export function attempts(q: Queryable): AttemptsRepo {
 
     complete: (token, result) => finish(token, 'succeeded', result),
     fail: (token, failure) => finish(token, 'failed', failure),
+
+    async release(token) {
+      const res = await q.query(
+        `UPDATE attempts SET status = 'pending', worker = NULL, lease_token = NULL, lease_expires_at = NULL
+          WHERE lease_token = $1 AND status = 'running'`,
+        [token],
+      );
+      return res.rowCount === 1;
+    },
+
+    async markFailed(key, f) {
+      const res = await q.query(
+        `UPDATE attempts SET status = 'failed', error = $4, reason = $5, finished_at = COALESCE(finished_at, now()),
+                lease_token = NULL, lease_expires_at = NULL, log = COALESCE($6, log)
+          WHERE spec_id = $1 AND task_id = $2 AND attempt = $3 AND status <> 'failed'`,
+        [key.specId, key.taskId, key.attempt, f.error, f.reason ?? null, f.log ?? null],
+      );
+      return res.rowCount === 1;
+    },
+
+    async listForSpec(specId) {
+      const columns = ATTEMPT_COLUMNS.replace(/\bdiff\b/, 'NULL::bytea AS diff');
+      const res = await q.query(`SELECT ${columns} FROM attempts WHERE spec_id = $1 ORDER BY task_id, attempt`, [specId]);
+      return res.rows.map(toAttempt);
+    },
 
     async get(key) {
       const res = await q.query(`SELECT ${ATTEMPT_COLUMNS} FROM attempts WHERE spec_id = $1 AND task_id = $2 AND attempt = $3`, [

@@ -1,0 +1,60 @@
+/**
+ * collect-diff's work (git manager): apply the task's stored diff onto the
+ * current integration head in a private index (three-way when the base
+ * moved); a clean apply becomes a candidate commit on a private ref and
+ * `review-requested`; a conflict fails the attempt with reason `conflict`,
+ * and the retry re-runs the task on the new head.
+ */
+import { attempts as attemptsRepo, type Attempt } from '../db/index.ts';
+import { applyDiff, commitTree, ensureBranch, integrationBranch, writeCandidate } from '../git/index.ts';
+import type { FunctionContext, NsEvent } from '../runtime/types.ts';
+import type { Spec, Task } from '../spec/schema.ts';
+import { failedEvent, taskEvent, taskRefOf, type TaskRef } from './emit.ts';
+import { loadForEvent, repoPathOf, servicesOf, taskOf } from './spec-file.ts';
+
+const BY = 'collect-diff';
+
+export type Integration = { ok: true; candidate: string; onto: string } | { ok: false; files: string[]; message: string };
+
+/** Applies the attempt's diff onto the head of the spec's integration branch and keeps the result as a candidate commit. */
+export async function integrate(spec: Spec, file: string, task: Task, row: Attempt): Promise<Integration> {
+  const repo = repoPathOf(spec, file);
+  const onto = (await ensureBranch(repo, integrationBranch(spec.id), spec.repo.base)).head;
+  const applied = await applyDiff(repo, { diff: row.diff ?? Buffer.alloc(0), onto, baseSha: row.baseSha ?? onto });
+  if (!applied.ok) return { ok: false, files: applied.files, message: applied.message };
+  const candidate = await commitTree(repo, applied.tree, onto, `${task.title}\n\nCandidate of ${spec.id}/${task.id} attempt ${row.attempt}\n`);
+  await writeCandidate(repo, { specId: spec.id, taskId: task.id, attempt: row.attempt }, candidate);
+  return { ok: true, candidate, onto };
+}
+
+/** Handles `diff.submitted`. */
+export async function collect(event: NsEvent, ctx: FunctionContext): Promise<NsEvent[]> {
+  const services = servicesOf(ctx);
+  const ref = taskRefOf(event);
+  if (ctx.dryRun) return [];
+  const loaded = await loadForEvent(services, ref);
+  const task = loaded && taskOf(loaded.spec, ref.taskId);
+  if (!loaded || !task || task.attempts !== ref.attempt) return [];
+  if (task.status === 'completed') return [];
+  const attempts = attemptsRepo(await services.db());
+  const row = await attempts.get(ref);
+  if (row?.status === 'failed') return [failedEvent(ref, (row.reason ?? 'internal') as never, BY, ctx.now())];
+  if (row?.status !== 'succeeded' || !row.diff) {
+    ctx.log.warn({ status: row?.status }, 'diff.submitted for an attempt with no stored diff; ignored');
+    return [];
+  }
+  const result = await integrate(loaded.spec, loaded.file, task, row);
+  if (!result.ok) {
+    const error = `the diff conflicts with the integration branch${result.files.length ? ` in ${result.files.join(', ')}` : ''}: ${result.message}`;
+    await attempts.markFailed(ref, { reason: 'conflict', error });
+    ctx.log.info({ files: result.files }, 'conflict');
+    return [failedEvent(ref, 'conflict', BY, ctx.now())];
+  }
+  await services.store.update(loaded.file, (d) => {
+    const now = d.spec.tasks.find((t) => t.id === ref.taskId);
+    if (!now || now.attempts !== ref.attempt) return;
+    if (now.status === 'in-progress') d.setTaskStatus(ref.taskId, 'diff-submitted');
+    if (d.spec.tasks.find((t) => t.id === ref.taskId)?.status === 'diff-submitted') d.setTaskStatus(ref.taskId, 'in-review', { note: `candidate ${result.candidate.slice(0, 12)} on ${result.onto.slice(0, 12)}` });
+  });
+  return [taskEvent('review.requested', ref, BY, ctx.now())];
+}

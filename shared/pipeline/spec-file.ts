@@ -1,0 +1,78 @@
+/**
+ * From an event's ping to the spec it names: the path is checked to stay in
+ * the specs folder (an event is input, and input may be hostile), the spec
+ * is read fresh from disk (the truth), and the target repository is resolved.
+ */
+import path from 'node:path';
+import type { Db } from '../db/index.ts';
+import { NightshiftError } from '../errors.ts';
+import type { FunctionContext } from '../runtime/types.ts';
+import { SpecInvalidError, type ParsedSpec } from '../spec/loader.ts';
+import type { Spec, Task } from '../spec/schema.ts';
+import type { Services } from './services.ts';
+
+/** The services of a pipeline handler; INTERNAL when the host gave none. */
+export function servicesOf(ctx: FunctionContext): Services {
+  if (!ctx.services) throw new NightshiftError('INTERNAL', 'this host runs pipeline handlers without services (store, database)', { retryable: false });
+  return ctx.services;
+}
+
+/** The database of a pipeline handler. */
+export function dbOf(ctx: FunctionContext): Promise<Db> {
+  return servicesOf(ctx).db();
+}
+
+/** The absolute spec file an event's `path` names; BAD_EVENT when it leaves the specs folder or is no YAML file. */
+export function specFileOf(services: Services, rel: string): string {
+  const root = services.settings.specsDir;
+  const abs = path.resolve(root, rel);
+  const inside = path.relative(root, abs);
+  if (inside === '' || inside.startsWith('..') || path.isAbsolute(inside) || !/\.ya?ml$/.test(abs)) {
+    throw new NightshiftError('BAD_EVENT', `event path "${rel}" must name a .yaml file inside the specs folder`, { retryable: false });
+  }
+  return abs;
+}
+
+export interface LoadedSpec {
+  file: string;
+  parsed: ParsedSpec;
+  spec: Spec;
+}
+
+/**
+ * The spec an event names, or null when there is nothing to work on: the file
+ * is gone (deleted or archived), it is not valid right now (the reconcile
+ * rejects it), or it names another spec id than the event.
+ */
+export async function loadForEvent(services: Services, ping: { specId: string; path: string }): Promise<LoadedSpec | null> {
+  const file = specFileOf(services, ping.path);
+  try {
+    const parsed = await services.store.read(file);
+    if (parsed.spec.id !== ping.specId) return null;
+    return { file, parsed, spec: parsed.spec };
+  } catch (err) {
+    if (err instanceof SpecInvalidError) return null;
+    if (err instanceof NightshiftError && err.code === 'SPEC_NOT_FOUND') return null;
+    throw err;
+  }
+}
+
+/** The task, or null when the user removed it from the spec. */
+export function taskOf(spec: Spec, taskId: string): Task | null {
+  return spec.tasks.find((t) => t.id === taskId) ?? null;
+}
+
+/** The target repository's absolute path: relative paths resolve against the spec file's folder. URLs are refused. */
+export function repoPathOf(spec: Spec, specFile: string): string {
+  const p = spec.repo.path;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(p) || /^[^/\\]+@[^/\\]+:/.test(p)) {
+    throw new NightshiftError('CONFIG_INVALID', `repo.path "${p}" is a URL; nightshift works on a local clone: clone it and give its path`, { retryable: false });
+  }
+  return path.resolve(path.dirname(specFile), p);
+}
+
+/** The specs folder relative to the repository root when it sits inside it (the review gate denies it), else undefined. */
+export function specsDirInRepo(services: Services, repo: string): string | undefined {
+  const rel = path.relative(repo, services.settings.specsDir);
+  return rel === '' || rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel.split(path.sep).join('/');
+}
