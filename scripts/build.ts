@@ -1,7 +1,9 @@
 /**
  * Bundles each function's entry point into one self-contained ESM file,
  * `dist/<name>/index.mjs`, that runs with `node index.mjs` and no
- * node_modules: what each function image ships (DESIGN.md section 7).
+ * node_modules: what each function image ships (DESIGN.md section 7). The
+ * bridge (cli/bridge-main.ts) gets the same treatment as `dist/bridge/index.mjs`
+ * for its image and the migrations Job (deploy/Dockerfile).
  *
  * Usage: `npm run build` (or `tsx scripts/build.ts [outDir]`).
  */
@@ -42,30 +44,41 @@ export interface BuildOptions {
   sourcemap?: boolean;
 }
 
+/** The bridge bundle's name: `dist/bridge/index.mjs`. */
+export const BRIDGE_BUNDLE = 'bridge';
+
 export interface BuiltBundle {
-  name: FunctionName;
+  name: FunctionName | typeof BRIDGE_BUNDLE;
   /** Absolute path of the bundle. */
   file: string;
   bytes: number;
 }
 
+async function bundle(name: BuiltBundle['name'], entry: string, options: BuildOptions): Promise<BuiltBundle> {
+  const file = join(resolve(options.outDir ?? join(ROOT, 'dist')), name, 'index.mjs');
+  await build({
+    entryPoints: [join(ROOT, entry)],
+    outfile: file,
+    ...BUNDLE_OPTIONS,
+    minify: options.minify ?? false,
+    sourcemap: options.sourcemap ?? false,
+    absWorkingDir: ROOT,
+  });
+  return { name, file, bytes: (await stat(file)).size };
+}
+
 /** Bundles the functions with esbuild; one single file each, nothing external. */
 export async function buildFunctions(options: BuildOptions = {}): Promise<BuiltBundle[]> {
-  const outDir = resolve(options.outDir ?? join(ROOT, 'dist'));
   const bundles: BuiltBundle[] = [];
   for (const name of options.functions ?? FUNCTION_NAMES) {
-    const file = join(outDir, name, 'index.mjs');
-    await build({
-      entryPoints: [join(ROOT, 'functions', name, 'index.ts')],
-      outfile: file,
-      ...BUNDLE_OPTIONS,
-      minify: options.minify ?? false,
-      sourcemap: options.sourcemap ?? false,
-      absWorkingDir: ROOT,
-    });
-    bundles.push({ name, file, bytes: (await stat(file)).size });
+    bundles.push(await bundle(name, join('functions', name, 'index.ts'), options));
   }
   return bundles;
+}
+
+/** Bundles the bridge (`node index.mjs` runs it, `node index.mjs migrate` migrates); `functions` is ignored. */
+export function buildBridge(options: BuildOptions = {}): Promise<BuiltBundle> {
+  return bundle(BRIDGE_BUNDLE, join('cli', 'bridge-main.ts'), options);
 }
 
 function formatSize(bytes: number): string {
@@ -73,6 +86,6 @@ function formatSize(bytes: number): string {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const bundles = await buildFunctions({ outDir: process.argv[2] });
+  const bundles = [...(await buildFunctions({ outDir: process.argv[2] })), await buildBridge({ outDir: process.argv[2] })];
   for (const b of bundles) console.log(`${b.name.padEnd(20)} ${formatSize(b.bytes).padStart(10)}  ${b.file}`);
 }

@@ -41,7 +41,7 @@ describe.each([onSpecCreated, developTask, collectDiff, reviewDiff, learnFromFai
   it('refuses an event whose path leaves the specs folder with BAD_EVENT', async () => {
     for (const name of fn.accepts) {
       const event = sample(name);
-      const err = await fn.handle(makeEvent(name as 'task.failed', { ...(event.data as never), path: '../../etc/passwd.yaml' }), ctx).catch((e: unknown) => e);
+      const err = await fn.handle(makeEvent(name as 'task.failed', { ...(event.data as Record<string, unknown>), path: '../../etc/passwd.yaml' } as never), ctx).catch((e: unknown) => e);
       expect((err as NightshiftError).code).toBe('BAD_EVENT');
     }
   });
