@@ -87,6 +87,51 @@ program
     process.exitCode = await runValidate(files, { json: opts.json === true });
   });
 
+const collect = (value: string, list: string[]): string[] => [...list, value];
+
+program
+  .command('plan')
+  .description('work with markdown implementation plans')
+  .command('import')
+  .description('turn a markdown implementation plan into a spec (printed, or written with -o)')
+  .argument('<plan>', 'the plan (.md)')
+  .option('-o, --output <file>', 'write the spec to this file instead of printing it')
+  .option('--repo <path>', 'the git repository the tasks change', '.')
+  .option('--base <branch>', 'the branch the work starts from', 'main')
+  .option('--id <id>', 'the spec id (default: from the title)')
+  .option('--agent-command <json>', 'a command agent as a JSON argv, e.g. \'["node","agent.mjs"]\' (default: no agent in the spec)')
+  .option('--check <json>', 'a check as a JSON argv, e.g. \'["npm","test"]\'; repeat for more', collect, [])
+  .option('-f, --force', 'replace the -o file if it exists')
+  .option('--json', 'print {spec, warnings} as JSON')
+  .action(async (plan: string, opts: { output?: string; repo: string; base: string; id?: string; agentCommand?: string; check: string[]; force?: boolean; json?: boolean }) => {
+    const { runPlanImport } = await import('./plan.ts');
+    process.exitCode = await runPlanImport(plan, { ...opts, force: opts.force === true, json: opts.json === true });
+  });
+
+program
+  .command('submit')
+  .description('check a spec (or a plan, or a one-line request) and place it in specs/active/; prints its id')
+  .argument('[file]', 'a spec (.yaml) or a markdown plan (.md)')
+  .option('-m, --message <request>', 'make a one-task spec from this request (needs --repo)')
+  .option('--repo <path>', 'for a plan or -m: the git repository the tasks change (plan default: .)')
+  .option('--base <branch>', 'for a plan or -m: the branch the work starts from', 'main')
+  .option('--id <id>', 'for a plan or -m: the spec id (default: from the title)')
+  .option('--agent-command <json>', 'for a plan or -m: a command agent as a JSON argv')
+  .option('--check <json>', 'for a plan or -m: a check as a JSON argv; repeat for more', collect, [])
+  .option('--specs-dir <dir>', 'the specs folder that holds active/ (SPECS_DIR)')
+  .option('--json', 'print {id, file, tasks, warnings} as JSON')
+  .action(async (file: string | undefined, opts: { message?: string; repo?: string; base: string; id?: string; agentCommand?: string; check: string[]; specsDir?: string; json?: boolean }, cmd: Command) => {
+    if (file !== undefined && opts.message !== undefined) cmd.error('error: give a file or -m "<request>", not both', { exitCode: 2 });
+    if (file === undefined && opts.message === undefined) cmd.error('error: give a spec or plan file, or -m "<request>" --repo <path>', { exitCode: 2 });
+    if (opts.message !== undefined && opts.repo === undefined) cmd.error('error: -m needs --repo <path>: the git repository the request is about', { exitCode: 2 });
+    const planOnly = [opts.repo && '--repo', opts.id && '--id', opts.agentCommand && '--agent-command', opts.check.length > 0 && '--check', opts.base !== 'main' && '--base'].filter(Boolean);
+    if (file !== undefined && !/\.(?:md|markdown)$/i.test(file) && planOnly.length > 0) {
+      cmd.error(`error: ${planOnly.join(', ')} ${planOnly.length === 1 ? 'applies' : 'apply'} to a plan or -m; a spec file says these itself`, { exitCode: 2 });
+    }
+    const { runSubmit } = await import('./submit.ts');
+    process.exitCode = await runSubmit(file, { ...opts, json: opts.json === true, specsDir: config({ SPECS_DIR: opts.specsDir }).SPECS_DIR });
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
