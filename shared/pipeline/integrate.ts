@@ -35,7 +35,8 @@ export async function collect(event: NsEvent, ctx: FunctionContext): Promise<NsE
   const loaded = await loadForEvent(services, ref);
   const task = loaded && taskOf(loaded.spec, ref.taskId);
   if (!loaded || !task || task.attempts !== ref.attempt) return [];
-  if (task.status === 'completed') return [];
+  // Completed, or failed / blocked for good (given up, or cancelled by a person): nothing to integrate.
+  if (!['in-progress', 'diff-submitted', 'in-review'].includes(task.status)) return [];
   const attempts = attemptsRepo(await services.db());
   const row = await attempts.get(ref);
   if (row?.status === 'failed') return [failedEvent(ref, (row.reason ?? 'internal') as never, BY, ctx.now())];

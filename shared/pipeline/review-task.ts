@@ -7,6 +7,7 @@
  * overwriting. Rejections fail the attempt with every finding.
  */
 import { attempts as attemptsRepo, type Attempt, type AttemptsRepo } from '../db/index.ts';
+import { NightshiftError } from '../errors.ts';
 import type { FailureReason } from '../events/catalog.ts';
 import { createExecutor, runChecks } from '../exec/index.ts';
 import { createWorkspace, findLanded, integrationBranch, landCommit, openRepo, resolveCommit, candidateRef } from '../git/index.ts';
@@ -35,6 +36,9 @@ export async function reviewTask(event: NsEvent, ctx: FunctionContext): Promise<
   const loaded = await loadForEvent(services, ref);
   const task = loaded && taskOf(loaded.spec, ref.taskId);
   if (!loaded || !task || task.attempts !== ref.attempt) return [];
+  if (task.status === 'completed') return [taskEvent('task.completed', ref, BY, ctx.now())];
+  // Failed or blocked for good (given up, or cancelled by a person): nothing lands.
+  if (!['in-progress', 'diff-submitted', 'in-review'].includes(task.status)) return [];
   const { spec, file } = loaded;
   const db = await services.db();
   const attempts = attemptsRepo(db);
@@ -56,7 +60,7 @@ export async function reviewTask(event: NsEvent, ctx: FunctionContext): Promise<
   }
   await services.store.update(file, (d) => {
     const now = d.spec.tasks.find((t) => t.id === ref.taskId);
-    if (!now || now.attempts !== ref.attempt || now.status === 'completed') return;
+    if (!now || now.attempts !== ref.attempt || !['in-progress', 'diff-submitted', 'in-review'].includes(now.status)) return;
     if (now.status === 'in-progress') d.setTaskStatus(ref.taskId, 'diff-submitted');
     if (d.task(ref.taskId).status === 'diff-submitted') d.setTaskStatus(ref.taskId, 'in-review');
     d.setTaskStatus(ref.taskId, 'completed', { note: `landed ${commit.slice(0, 12)}`, lastError: null });
@@ -89,7 +93,7 @@ async function judge(services: Services, spec: Spec, file: string, task: Task, r
     ctx.log.info({ current: landed.current }, 'the integration branch moved during review; integrating again');
     candidate = null;
   }
-  throw new Error(`the integration branch of ${spec.id} kept moving during ${MAX_REINTEGRATIONS} reviews of ${task.id}; the event will be redelivered`);
+  throw new NightshiftError('GIT_FAILED', `the integration branch of ${spec.id} kept moving during ${MAX_REINTEGRATIONS} reviews of ${task.id}; the event will be redelivered`, { retryable: true });
 }
 
 /** The spec's checks and the optional command reviewer on the candidate tree; a failure verdict, or null when it passes. */
