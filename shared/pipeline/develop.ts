@@ -10,7 +10,7 @@ import { attempts as attemptsRepo, retries as retriesRepo, type AttemptsRepo, ty
 import { asNightshiftError } from '../errors.ts';
 import type { FailureReason } from '../events/catalog.ts';
 import { buildPrompt, createExecutor, runChecks, toExecTask } from '../exec/index.ts';
-import { captureDiff, createWorkspace, ensureBranch, integrationBranch, sweepWorkspaces, type Workspace } from '../git/index.ts';
+import { captureDiff, createWorkspace, ensureBranch, findLanded, integrationBranch, openRepo, sweepWorkspaces, type Workspace } from '../git/index.ts';
 import type { FunctionContext, NsEvent } from '../runtime/types.ts';
 import type { Spec, Task } from '../spec/schema.ts';
 import { failedEvent, taskEvent, taskRefOf, type TaskRef } from './emit.ts';
@@ -111,6 +111,11 @@ async function work(services: Services, spec: Spec, file: string, task: Task, re
   const repo = repoPathOf(spec, file);
   const branch = integrationBranch(spec.id);
   const head = (await ensureBranch(repo, branch, spec.repo.base)).head;
+  if (await findLanded(await openRepo(repo), branch, { specId: spec.id, taskId: task.id, attempt: ref.attempt })) {
+    // An earlier attempt landed and a crash kept the spec from saying so: nothing to redo; the later stages record it.
+    ctx.log.warn('the task has already landed on the integration branch; not running the agent again');
+    return { ok: true, diff: Buffer.alloc(0), log: 'already landed', baseSha: head, timings };
+  }
   await sweepStale(services, repo, spec.id, ctx);
   const prompt = await promptFor(services, spec, task, ref);
   let t = Date.now();

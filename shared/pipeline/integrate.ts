@@ -6,7 +6,7 @@
  * and the retry re-runs the task on the new head.
  */
 import { attempts as attemptsRepo, type Attempt } from '../db/index.ts';
-import { applyDiff, commitTree, ensureBranch, integrationBranch, writeCandidate } from '../git/index.ts';
+import { applyDiff, commitTree, ensureBranch, findLanded, integrationBranch, openRepo, writeCandidate } from '../git/index.ts';
 import type { FunctionContext, NsEvent } from '../runtime/types.ts';
 import type { Spec, Task } from '../spec/schema.ts';
 import { failedEvent, taskEvent, taskRefOf, type TaskRef } from './emit.ts';
@@ -40,9 +40,14 @@ export async function collect(event: NsEvent, ctx: FunctionContext): Promise<NsE
   const attempts = attemptsRepo(await services.db());
   const row = await attempts.get(ref);
   if (row?.status === 'failed') return [failedEvent(ref, (row.reason ?? 'internal') as never, BY, ctx.now())];
-  if (row?.status !== 'succeeded' || !row.diff) {
+  if (row?.status !== 'succeeded' || row.diff === null) {
     ctx.log.warn({ status: row?.status }, 'diff.submitted for an attempt with no stored diff; ignored');
     return [];
+  }
+  const repo = repoPathOf(loaded.spec, loaded.file);
+  if (await findLanded(await openRepo(repo), integrationBranch(loaded.spec.id), { specId: ref.specId, taskId: ref.taskId, attempt: ref.attempt })) {
+    // The task is on the branch already (a review finished before a crash): review-diff only records it.
+    return [taskEvent('review.requested', ref, BY, ctx.now())];
   }
   const result = await integrate(loaded.spec, loaded.file, task, row);
   if (!result.ok) {

@@ -44,7 +44,7 @@ export async function reviewTask(event: NsEvent, ctx: FunctionContext): Promise<
   const attempts = attemptsRepo(db);
   const row = await attempts.get(ref);
   if (row?.status === 'failed') return [failedEvent(ref, (row.reason ?? 'internal') as never, BY, ctx.now())];
-  if (row?.status !== 'succeeded' || !row.diff) return [];
+  if (row?.status !== 'succeeded' || row.diff === null) return [];
 
   const repo = repoPathOf(spec, file);
   const ids = { specId: spec.id, taskId: task.id, attempt: ref.attempt };
@@ -81,6 +81,9 @@ async function judge(services: Services, spec: Spec, file: string, task: Task, r
   for (let round = 0; round <= MAX_REINTEGRATIONS; round++) {
     const head = await resolveCommit(dirs, `refs/heads/${integrationBranch(spec.id)}`);
     if (!candidate || !onto || onto !== head) {
+      // Another reviewer of this same attempt (a redelivery, a repair) may have landed it meanwhile.
+      const landed = await findLanded(dirs, integrationBranch(spec.id), ids);
+      if (landed) return { ok: true, commit: landed };
       const again = await integrate(spec, file, task, row);
       if (!again.ok) return { ok: false, reason: 'conflict', error: `the diff no longer applies to the integration branch: ${again.message}` };
       candidate = again.candidate;
