@@ -1,6 +1,8 @@
 /**
  * Retrieval quality of an embedder on the labelled error messages in
- * bench/data/errors.jsonl (used by bench/learning.ts and by a unit test).
+ * bench/data/errors.jsonl: the measure (used by a unit test too) and the
+ * `learning-recall` benchmark (`npm run bench -- learning-recall`) that
+ * reports it for the default embedder, with and without normalizing.
  *
  * recall@k: for each message, the other messages are ranked by cosine distance
  * (exact, ties by file order); the message counts as a hit when at least one
@@ -8,7 +10,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { cosineDistance, type Embedder } from '../shared/learn/embedder.ts';
+import { cosineDistance, hashedNgramEmbedder, type Embedder } from '../shared/learn/embedder.ts';
+import { DEFAULT_HINT_MAX_DISTANCE } from '../shared/learn/hints.ts';
+import { normalizeError } from '../shared/learn/normalize.ts';
+import type { Benchmark } from './lib/benchmark.ts';
+import { runIfMain } from './lib/runner.ts';
+import { median, round } from './lib/stats.ts';
 
 export const LabelledError = z.strictObject({
   id: z.string(),
@@ -56,12 +63,6 @@ export interface RecallReport {
   thresholds: { maxDistance: number; sameWithin: number; otherWithin: number }[];
   /** Messages whose k nearest are all of other causes. */
   misses: string[];
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length === 0 ? NaN : s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 /** Embeds `prepare(text)` of every message and measures recall@k by exact search. */
@@ -120,3 +121,36 @@ export async function measureRecall(
     misses,
   };
 }
+
+export const benchmark: Benchmark = {
+  title: 'Learning quality: recall@5 of the default embedder on the labelled errors',
+  async run() {
+    const data = loadLabelledErrors();
+    const embedder = hashedNgramEmbedder();
+    const normalized = await measureRecall(data, embedder, normalizeError, 5);
+    const raw = await measureRecall(data, embedder, (t) => t, 5);
+    // null when the hint distance is not one of measureRecall's thresholds.
+    const hint = (r: RecallReport, key: 'sameWithin' | 'otherWithin'): number | null => {
+      const t = r.thresholds.find((x) => x.maxDistance === DEFAULT_HINT_MAX_DISTANCE);
+      return t === undefined ? null : round(t[key], 3);
+    };
+    return {
+      parameters: { messages: data.length, causes: normalized.causes, k: 5, embedder: embedder.id, hintMaxDistance: DEFAULT_HINT_MAX_DISTANCE },
+      figures: [
+        { name: 'recall@5 (normalized, the default)', value: round(normalized.recallAtK, 3), unit: 'share' },
+        { name: 'recall@1 (normalized)', value: round(normalized.recallAt1, 3), unit: 'share' },
+        { name: 'precision@5 (normalized)', value: round(normalized.precisionAtK, 3), unit: 'share' },
+        { name: 'median distance to nearest same cause', value: round(normalized.medianNearestSame, 3), unit: '' },
+        { name: 'median distance to nearest other cause', value: round(normalized.medianNearestOther, 3), unit: '' },
+        { name: 'same-cause neighbour within the hint distance', value: hint(normalized, 'sameWithin'), unit: 'share', note: 'hints found' },
+        { name: 'other-cause neighbour within the hint distance', value: hint(normalized, 'otherWithin'), unit: 'share', note: 'wrong hints possible' },
+        { name: 'recall@5 (raw text)', value: round(raw.recallAtK, 3), unit: 'share' },
+        { name: 'recall@1 (raw text)', value: round(raw.recallAt1, 3), unit: 'share' },
+        { name: 'same-cause neighbour within the hint distance (raw text)', value: hint(raw, 'sameWithin'), unit: 'share' },
+      ],
+      details: { normalized, raw },
+    };
+  },
+};
+
+await runIfMain(import.meta.url, 'learning-recall', benchmark);

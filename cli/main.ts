@@ -4,7 +4,7 @@
  * Exit codes: 0 success, 1 the work failed or input was invalid, 2 usage or
  * configuration error.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { loadConfig, type Config } from '../shared/config.ts';
 import { NightshiftError } from '../shared/errors.ts';
 import { createLogger } from '../shared/runtime/logger.ts';
@@ -40,11 +40,12 @@ program
   .command('dev')
   .description('run every function in one process with a gateway on PORT (npm start)')
   .option('-p, --port <port>', 'gateway port (PORT)')
-  .action(async (opts: { port?: string }) => {
+  .option('--isolated', 'each function in its own process (dist/, npm run build), started on demand and stopped after IDLE_TIMEOUT_MS idle; needs DATABASE_URL')
+  .action(async (opts: { port?: string; isolated?: boolean }) => {
     const cfg = config({ PORT: opts.port });
     const log = createLogger({ level: cfg.LOG_LEVEL, name: 'nightshift-dev' });
     const { startDev } = await import('./dev.ts');
-    await runUntilSignal(() => startDev(cfg, log));
+    await runUntilSignal(() => startDev(cfg, log, { isolated: opts.isolated === true }));
   });
 
 program
@@ -130,6 +131,82 @@ program
     }
     const { runSubmit } = await import('./submit.ts');
     process.exitCode = await runSubmit(file, { ...opts, json: opts.json === true, specsDir: config({ SPECS_DIR: opts.specsDir }).SPECS_DIR });
+  });
+
+program
+  .command('status')
+  .description("where specs stand: every spec with a progress bar, or one spec's tasks with state, attempt, duration and last error")
+  .argument('[spec-id]', "show this spec's tasks")
+  .option('-w, --watch', 'redraw every second until Ctrl-C (without a terminal: print again on each change)')
+  .option('--json', "print JSON (the status API's shapes, plus source)")
+  .option('--url <gateway>', 'read from this runner or bridge (default: http://127.0.0.1:PORT when one answers, else DATABASE_URL, the embedded database, or the files)')
+  .action(async (specId: string | undefined, opts: { watch?: boolean; json?: boolean; url?: string }, cmd: Command) => {
+    if (opts.url !== undefined && !URL.canParse(opts.url)) cmd.error(`error: --url ${opts.url} is not a URL (e.g. http://127.0.0.1:8080)`, { exitCode: 2 });
+    const { runStatus } = await import('./status.ts');
+    process.exitCode = await runStatus(specId, { watch: opts.watch === true, json: opts.json === true, ...(opts.url === undefined ? {} : { url: opts.url }) }, config());
+  });
+
+const positiveInt = (flag: string) => (value: string): number => {
+  if (!/^[1-9]\d{0,8}$/.test(value)) throw new InvalidArgumentError(`${flag} takes a whole number from 1, got "${value}"`);
+  return Number(value);
+};
+
+program
+  .command('retry')
+  .description('send a failed task back to pending (and a failed spec back to in-progress); the next reconcile starts its next attempt')
+  .argument('<spec>', 'the spec id (or its file in specs/active)')
+  .argument('<task>', 'the failed task')
+  .option('--by <name>', 'who retries, for the changeLog (default: your user name)')
+  .option('--specs-dir <dir>', 'the specs folder that holds active/ (SPECS_DIR)')
+  .option('--json', 'print the result as JSON')
+  .action(async (spec: string, task: string, opts: { by?: string; specsDir?: string; json?: boolean }) => {
+    const { runRetry } = await import('./retry.ts');
+    process.exitCode = await runRetry(spec, task, { specsDir: config({ SPECS_DIR: opts.specsDir }).SPECS_DIR, json: opts.json === true, ...(opts.by ? { by: opts.by } : {}) });
+  });
+
+program
+  .command('cancel')
+  .description('stop a spec: every task not completed becomes failed ("cancelled by ..."), and the spec failed; running agents finish but their results are dropped')
+  .argument('<spec>', 'the spec id (or its file in specs/active)')
+  .option('--by <name>', 'who cancels, for the changeLog and lastError (default: your user name)')
+  .option('--specs-dir <dir>', 'the specs folder that holds active/ (SPECS_DIR)')
+  .option('--json', 'print the result as JSON')
+  .action(async (spec: string, opts: { by?: string; specsDir?: string; json?: boolean }) => {
+    const { runCancel } = await import('./cancel.ts');
+    process.exitCode = await runCancel(spec, { specsDir: config({ SPECS_DIR: opts.specsDir }).SPECS_DIR, json: opts.json === true, ...(opts.by ? { by: opts.by } : {}) });
+  });
+
+program
+  .command('logs')
+  .description("a spec's (or task's) attempts: status, reason, error, retry decision and the log's tail")
+  .argument('<spec>', 'the spec id')
+  .argument('[task]', 'only this task')
+  .option('--attempt <n>', 'only this attempt number', positiveInt('--attempt'))
+  .option('--lines <n>', 'log lines shown per attempt', positiveInt('--lines'), 40)
+  .option('--json', 'print {source, attempts} as JSON, with whole logs')
+  .action(async (spec: string, task: string | undefined, opts: { attempt?: number; lines: number; json?: boolean }) => {
+    const { runLogs } = await import('./logs.ts');
+    process.exitCode = await runLogs(spec, task, { lines: opts.lines, json: opts.json === true, ...(opts.attempt === undefined ? {} : { attempt: opts.attempt }) }, config());
+  });
+
+program
+  .command('report')
+  .description('the retrospective: failures by reason and agent, frequent similar failures, whether hinted retries help, slowest tasks (markdown)')
+  .option('--since <date>', 'only since this date or time (2025-01-31, 2025-01-31T12:00Z) or span (12h, 7d, 2w)')
+  .option('--limit <n>', 'rows in the similar-failures and slowest-tasks tables', positiveInt('--limit'), 10)
+  .option('--json', 'print {source, report} as JSON')
+  .option('--markdown', 'print markdown (the default)')
+  .action(async (opts: { since?: string; limit: number; json?: boolean; markdown?: boolean }, cmd: Command) => {
+    if (opts.json && opts.markdown) cmd.error('error: give --json or --markdown, not both', { exitCode: 2 });
+    const { parseSince } = await import('../shared/report/since.ts');
+    let since: Date | undefined;
+    try {
+      since = opts.since === undefined ? undefined : parseSince(opts.since);
+    } catch (err) {
+      cmd.error(`error: ${(err as Error).message}`, { exitCode: 2 });
+    }
+    const { runReport } = await import('./report.ts');
+    process.exitCode = await runReport({ json: opts.json === true, limit: opts.limit, ...(since ? { since } : {}) }, config());
   });
 
 try {

@@ -11,6 +11,13 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
 
+/** Comma-separated http(s) URLs; unset or empty means none. */
+const urlList = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''))
+  .refine((urls) => urls.every((u) => /^https?:\/\/[^\s]+$/i.test(u) && URL.canParse(u)), { message: 'expected comma-separated http(s) URLs' });
+
 export const ConfigSchema = z.object({
   /** HTTP port of a function process or the dev gateway. @default 8080 */
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
@@ -51,6 +58,8 @@ export const ConfigSchema = z.object({
   FUNCTION_URL_TEMPLATE: z.string().min(1).default('http://127.0.0.1:8080/function/{name}'),
   /** Bridge: time one function call may take. @default 1800000 ms (30 min) */
   INVOKE_TIMEOUT_MS: z.coerce.number().int().positive().default(1_800_000),
+  /** `dev --isolated`: a function process with no request in flight for this long is stopped (scale to zero). @default 30000 ms */
+  IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   /** Where develop-task and review-diff make workspaces; must be outside every target repository. @default "<os tmpdir>/nightshift-workspaces" */
   WORKSPACES_DIR: optionalString,
   /** Name of this worker in attempt leases and logs. @default "<hostname>-<pid>" */
@@ -67,6 +76,8 @@ export const ConfigSchema = z.object({
   AGENT_ALLOW_ENV: optionalString,
   /** Sandbox of the command executor: "none" or "bwrap" (bubblewrap must be installed). @default "none" */
   AGENT_SANDBOX: z.enum(['none', 'bwrap']).default('none'),
+  /** Comma-separated paths bound read-only inside the sandbox (an agent CLI installed outside /usr). @default none */
+  AGENT_SANDBOX_BINDS: optionalString,
   /** OpenAI-compatible embeddings endpoint; unset means the offline hashed n-gram embedder. @default unset */
   EMBEDDINGS_URL: optionalString,
   /** Model name sent to EMBEDDINGS_URL (required with it). @default unset */
@@ -77,6 +88,20 @@ export const ConfigSchema = z.object({
   EMBEDDINGS_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** Send `dimensions: VECTOR_DIM` to the endpoint (models that can shorten vectors). @default false */
   EMBEDDINGS_SEND_DIMENSIONS: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
+  /** Webhooks told when a spec completes or fails: comma-separated http(s) URLs, generic JSON body (shared/notify). @default none */
+  NOTIFY_WEBHOOKS: urlList,
+  /** Slack-compatible incoming webhooks (`{ text, blocks }`), comma-separated. @default none */
+  NOTIFY_SLACK_WEBHOOKS: urlList,
+  /** Also notify every failed task attempt (`specs.task-failed`), not only finished specs. @default false */
+  NOTIFY_TASK_FAILURES: z.enum(['true', 'false', '1', '0']).default('false').transform((v) => v === 'true' || v === '1'),
+  /** Time one webhook request may take. @default 5000 ms */
+  NOTIFY_TIMEOUT_MS: z.coerce.number().int().min(10).default(5000),
+  /** Retries of a webhook that failed (network error, timeout, 429 or 5xx). @default 3 */
+  NOTIFY_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  /** First backoff between webhook retries; doubles each time. @default 500 ms */
+  NOTIFY_RETRY_BASE_MS: z.coerce.number().int().nonnegative().default(500),
+  /** Events older than this are not notified (a new durable replaying the stream); 0 means no limit. @default 86400000 ms (24 h) */
+  NOTIFY_MAX_AGE_MS: z.coerce.number().int().nonnegative().default(86_400_000),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -2,7 +2,10 @@
  * A local gateway that routes `/function/<name>/<path>` to the function
  * process serving `<name>` at `/<path>`, as the OpenFaaS gateway does, so the
  * README's curl lines work against `npm start` and a cluster alike.
- * `GET /system/functions` lists the functions; `GET /_/health` answers 200.
+ * `GET /system/functions` lists the functions; `GET /_/health` answers 200;
+ * `GET /system/scale` answers what `scale` returns, when it is given (the
+ * process pool of `nightshift dev --isolated`). With `api`, it also serves
+ * the status page and API (`GET /`, `/api/*`).
  */
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +21,22 @@ export interface GatewayOptions {
   target(name: string): Promise<{ host: string; port: number } | undefined>;
   /** The functions listed by /system/functions. */
   names: readonly string[];
+  /**
+   * Called when a request for the listed function `name` arrives, before
+   * `target`; the function it returns is called once, when that request's
+   * reply has ended (sent, failed or cut). Lets a process pool count requests
+   * in flight. @default none
+   */
+  onRequest?(name: string): () => void;
+  /** What `GET /system/scale` answers (as JSON). @default none: the route is 404 */
+  scale?(): unknown;
+  /**
+   * Other read-only routes (the status API and page, shared/status/api.ts):
+   * tried for every request that is not health or /system/*, before
+   * /function/<name>; it answers and resolves true, or resolves false to leave
+   * the request to the gateway. @default none
+   */
+  api?(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
 }
 
 export interface Gateway {
@@ -59,9 +78,17 @@ async function route(req: IncomingMessage, res: ServerResponse, options: Gateway
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(options.names.map((name) => ({ name }))));
     return;
   }
+  if (url.pathname === '/system/scale' && options.scale) {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(options.scale()));
+    return;
+  }
+  if (options.api && !url.pathname.startsWith('/function/') && (await options.api(req, res))) return;
   const match = /^\/function\/([a-z0-9-]+)(\/.*)?$/.exec(url.pathname);
   if (!match) throw new NightshiftError('NOT_FOUND', `no route ${url.pathname}; functions are under /function/<name>`);
   const name = match[1]!;
+  // Registered before the first await, so the end of the reply is never missed.
+  const done = options.names.includes(name) ? options.onRequest?.(name) : undefined;
+  if (done) res.once('close', done);
   const target = options.names.includes(name) ? await options.target(name) : undefined;
   if (!target) throw new NightshiftError('NOT_FOUND', `no function named "${name}"; try one of ${options.names.join(', ')}`);
   await proxy(req, res, target, (match[2] ?? '/') + url.search);

@@ -6,6 +6,7 @@
  * classified reason (the error and log tail go into the attempt row). The
  * workspace goes in every case; the sweeper takes what a crash leaves.
  */
+import path from 'node:path';
 import { attempts as attemptsRepo, retries as retriesRepo, type AttemptsRepo, type Lease } from '../db/index.ts';
 import { asNightshiftError } from '../errors.ts';
 import type { FailureReason } from '../events/catalog.ts';
@@ -16,6 +17,7 @@ import type { Spec, Task } from '../spec/schema.ts';
 import { failedEvent, taskEvent, taskRefOf, type TaskRef } from './emit.ts';
 import { loadForEvent, repoPathOf, servicesOf, taskOf } from './spec-file.ts';
 import type { Services } from './services.ts';
+import { watchGitDirs } from './tamper.ts';
 import { tail } from './text.ts';
 
 const BY = 'develop-task';
@@ -48,6 +50,11 @@ export async function develop(event: NsEvent, ctx: FunctionContext): Promise<NsE
     outcome = await work(services, loaded.spec, loaded.file, task, ref, keeper.signal, ctx);
   } catch (err) {
     keeper.stop();
+    // A worker that lost its lease (stopped, then taken over) may find its workspace swept: drop the attempt quietly.
+    if (keeper.lost() || !(await attempts.heartbeat(lease.token, services.settings.leaseMs).catch(() => true))) {
+      ctx.log.warn({ err }, 'the lease was lost while the agent ran; another worker has the attempt, this late result is refused');
+      return [];
+    }
     // Our own fault (git, disk, database): hand the attempt back so the redelivery can take it at once.
     await attempts.release(lease.token).catch(() => undefined);
     throw err;
@@ -122,11 +129,18 @@ async function work(services: Services, spec: Spec, file: string, task: Task, re
   const ws: Workspace = await createWorkspace(repo, head, services.settings.workspacesDir, { specId: spec.id, taskId: task.id, attempt: ref.attempt });
   timings.workspace = Date.now() - t;
   try {
-    const executor = createExecutor(agent, { allowEnv: services.settings.agentAllowEnv, sandbox: services.settings.sandbox });
+    const binds = [{ path: path.join(ws.repo.commonDir, 'objects') }, ...services.settings.sandboxBinds.map((p) => ({ path: p }))];
+    const executor = createExecutor(agent, { allowEnv: services.settings.agentAllowEnv, sandbox: services.settings.sandbox, bwrap: { extraBinds: binds } });
+    // The user's HEAD and info may change under a person's own git commands; their hooks and config may not change under an agent.
+    const gitDirs = await watchGitDirs({ "the workspace's .git": { dir: path.join(ws.dir, '.git') }, "the repository's .git hooks or config": { dir: ws.repo.commonDir, parts: ['hooks', 'config'] } });
     t = Date.now();
     const run = await executor.execute(toExecTask(spec, task, { attempt: ref.attempt, ...prompt.extra }), { workspace: ws.dir, prompt: prompt.text, signal });
     timings.agent = Date.now() - t;
     const log = run.output;
+    const tampered = await gitDirs();
+    if (tampered.length) {
+      return { ok: false, reason: 'review-rejected', error: `the agent changed ${tampered.join(' and ')} (hooks, config, info or HEAD); agents may change only files in the working tree`, log, baseSha: head, timings };
+    }
     if (!run.ok) return { ok: false, reason: run.reason ?? 'agent-error', error: tail(run.output, 8000), log, baseSha: head, timings };
     const checks = task.checks ?? spec.checks;
     t = Date.now();

@@ -27,6 +27,8 @@ export interface PipelineSettings {
   stuckAfterMs: number;
   agentAllowEnv: string[];
   sandbox: 'none' | 'bwrap';
+  /** Extra read-only paths inside the sandbox (tools installed outside /usr). */
+  sandboxBinds: string[];
 }
 
 export interface Services {
@@ -56,6 +58,7 @@ export function pipelineSettings(config: Config): PipelineSettings {
     stuckAfterMs: config.STUCK_AFTER_MS,
     agentAllowEnv: (config.AGENT_ALLOW_ENV ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
     sandbox: config.AGENT_SANDBOX,
+    sandboxBinds: (config.AGENT_SANDBOX_BINDS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '').map((p) => path.resolve(p)),
   };
 }
 

@@ -14,7 +14,8 @@ export const TASK_TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]
   'diff-submitted': ['in-review', 'failed'],
   'in-review': ['completed', 'failed'],
   completed: [],
-  failed: ['assigned'],
+  // learn-from-failure's automatic retry; or a person retries (`nightshift retry`): back to pending, and the reconcile dispatches the next attempt.
+  failed: ['assigned', 'pending'],
   // A manual retry of the failed dependency unblocks the task.
   blocked: ['pending', 'failed'],
 };

@@ -2,7 +2,8 @@
  * A whole pipeline in a temp dir for end-to-end tests: a real git repository
  * (the user's checkout, on `main`), a specs folder, a workspaces folder, and
  * the dev runner (`startDev`, the same code `npm start` runs) on the embedded
- * stack or on real NATS JetStream and Postgres. Agents and checks are the
+ * stack or on real NATS JetStream and Postgres (optionally with each function
+ * in its own bundle process: `dev --isolated`). Agents and checks are the
  * scripts in test/fixtures/agents, run by the real command executor.
  */
 import { execFileSync } from 'node:child_process';
@@ -34,9 +35,31 @@ export function containsCheck(name: string, file: string, text: string): { name:
   return { name, run: [process.execPath, CHECK, file, text], timeoutSeconds: 60 };
 }
 
+/** Makes a git repository at `repo` with README.md and notes.txt committed on `main`; returns a git runner for it. */
+export async function initRepo(repo: string): Promise<(args: string[]) => string> {
+  await mkdir(repo, { recursive: true });
+  const git = (args: string[]): string => execFileSync('git', args, { cwd: repo, env: { ...cleanGitEnv(), GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' }, encoding: 'utf8' });
+  git(['init', '-q', '-b', 'main']);
+  await writeFile(join(repo, 'README.md'), '# demo\n');
+  await writeFile(join(repo, 'notes.txt'), 'one\ntwo\nthree\n');
+  git(['add', '-A']);
+  git(['commit', '-qm', 'initial']);
+  return git;
+}
+
+/** Trailer values of the commits on `main..<branch>`, oldest first: `[specId, taskId, attempt]` per commit. */
+export function landedTasks(git: (args: string[]) => string, branch: string): string[][] {
+  const log = git(['log', '--reverse', '--format=%(trailers:key=Spec-Id,valueonly)%x1f%(trailers:key=Task-Id,valueonly)%x1f%(trailers:key=Attempt,valueonly)%x1e', `main..${branch}`]);
+  return log.split('\x1e').map((r) => r.trim()).filter(Boolean).map((r) => r.split('\x1f').map((x) => x.trim()));
+}
+
 export interface WorldOptions {
   /** Real NATS (a private server) and Postgres (a private schema) instead of PGlite and the in-process bus. @default false */
   services?: boolean;
+  /** Each function in its own bundle process, scaled to zero (`dev --isolated`); implies `services`. @default false */
+  isolated?: boolean;
+  /** Where the bundles are, with `isolated`. @default the checkout's dist/ */
+  distDir?: string;
   /** Extra config. */
   env?: Record<string, string>;
 }
@@ -57,6 +80,8 @@ export interface World {
   specFile(id: string): Promise<string | undefined>;
   /** Waits until the spec file has moved to archive/; returns its path. */
   waitForArchive(id: string, timeoutMs?: number): Promise<string>;
+  /** Stops the dev runner and starts it again on the same folders and database (the in-process bus starts empty); `dev` is the new one. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -65,13 +90,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const repo = join(dir, 'repo');
   const specsDir = join(dir, 'specs');
   await mkdir(join(specsDir, 'active'), { recursive: true });
-  await mkdir(repo);
-  const git = (args: string[]): string => execFileSync('git', args, { cwd: repo, env: { ...cleanGitEnv(), GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' }, encoding: 'utf8' });
-  git(['init', '-q', '-b', 'main']);
-  await writeFile(join(repo, 'README.md'), '# demo\n');
-  await writeFile(join(repo, 'notes.txt'), 'one\ntwo\nthree\n');
-  git(['add', '-A']);
-  git(['commit', '-qm', 'initial']);
+  const git = await initRepo(repo);
 
   let nats: NatsServer | undefined;
   let schema: TestSchema | undefined;
@@ -88,7 +107,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     LEASE_MS: '5000',
     ...options.env,
   };
-  if (options.services) {
+  if (options.services || options.isolated) {
     nats = await startNatsServer();
     schema = await createTestSchema('pipe');
     env.NATS_URL = nats.url;
@@ -96,7 +115,13 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   }
   const config = loadConfig(env);
   const log = createLogger({ name: 'nightshift-test', level: config.LOG_LEVEL });
-  const dev = await startDev(config, log);
+  const devOptions = { isolated: options.isolated === true, ...(options.distDir ? { distDir: options.distDir } : {}) };
+  let dev = await startDev(config, log, devOptions).catch(async (err: unknown) => {
+    await nats?.stop().catch(() => undefined);
+    await schema?.drop().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
+    throw err;
+  });
 
   async function specFile(id: string): Promise<string | undefined> {
     const active = join(specsDir, 'active', `${id}.yaml`);
@@ -114,7 +139,9 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
     repo,
     specsDir,
     config,
-    dev,
+    get dev() {
+      return dev;
+    },
     git,
     async drop(spec) {
       const file = join(specsDir, 'active', `${String(spec.id)}.yaml`);
@@ -143,6 +170,10 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
         await new Promise((r) => setTimeout(r, 50));
       }
       throw new Error(`spec ${id} did not reach ${statuses.join('/')} in ${timeoutMs} ms; last: ${JSON.stringify(last?.tasks.map((t) => [t.id, t.status, t.attempts, t.lastError?.slice(0, 300)]))} status ${last?.status}`);
+    },
+    async restart() {
+      await dev.close();
+      dev = await startDev(config, log, devOptions);
     },
     async close() {
       await dev.close().catch(() => undefined);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { commandExecutor } from '../../shared/exec/executor.ts';
 import { bwrapAvailable } from '../../shared/exec/sandbox.ts';
@@ -28,7 +28,9 @@ if (bwrapAvailable()) {
 
     it('still gives the task file and the prompt', async () => {
       const ws = makeRepo(dirs.make());
-      const exec = commandExecutor({ kind: 'command', command: [NODE, agent('report-agent.mjs')] }, { sandbox: 'bwrap' });
+      // The agent script lives outside the workspace: bind its folder read-only, as a tool installed elsewhere would be.
+      const script = agent('report-agent.mjs');
+      const exec = commandExecutor({ kind: 'command', command: [NODE, script] }, { sandbox: 'bwrap', bwrap: { extraBinds: [{ path: dirname(script) }] } });
       const r = await exec.execute(task, { workspace: ws, prompt: 'inside', timeoutMs: 30_000 });
       const report = JSON.parse(r.output);
       expect(report.stdin).toBe('inside');

@@ -9,6 +9,8 @@ const LEGAL_TASK = new Set([
   'pending>assigned', 'assigned>in-progress', 'in-progress>diff-submitted', 'diff-submitted>in-review', 'in-review>completed',
   'pending>failed', 'assigned>failed', 'in-progress>failed', 'diff-submitted>failed', 'in-review>failed', 'blocked>failed',
   'failed>assigned', 'pending>blocked', 'blocked>pending',
+  // A person retries a failed task (`nightshift retry`); the reconcile then dispatches its next attempt.
+  'failed>pending',
 ]);
 const LEGAL_SPEC = new Set([
   'pending>planning', 'planning>in-progress', 'in-progress>completed', 'in-progress>failed',
