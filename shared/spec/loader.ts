@@ -91,6 +91,39 @@ function topLevelName(doc: Document): string {
  * rejected in place.
  */
 export function parseSpecText(text: string, file: string): ParsedSpec {
+  const hash = hashText(text);
+  const known = parsed.get(hash);
+  if (known) {
+    parsed.delete(hash);
+    parsed.set(hash, known);
+    return known;
+  }
+  const result = parseFresh(text, file, hash);
+  parsed.set(hash, result);
+  if (parsed.size > PARSED_CACHE_SIZE) parsed.delete(parsed.keys().next().value!);
+  return result;
+}
+
+/**
+ * Specs parsed lately, by the hash of their text: parsing is the costly part
+ * of every read (the yaml package reads ~1 MB/s), and a running spec is read
+ * by every handler and every reconcile between two writes of the same text.
+ * Only valid specs are kept. The spec is frozen, so no caller can change
+ * what another one gets; the document is never edited in place (edits work
+ * on a clone, see edit.ts). @default 16 texts
+ */
+export const PARSED_CACHE_SIZE = 16;
+const parsed = new Map<string, ParsedSpec>();
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+function parseFresh(text: string, file: string, hash: string): ParsedSpec {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > SPEC_LIMITS.maxBytes) throw tooLarge(file, bytes);
   const lineCounter = new LineCounter();
@@ -141,7 +174,7 @@ export function parseSpecText(text: string, file: string): ParsedSpec {
   }
   const { spec, problems } = validateSpec(raw, { file, locate: makeLocator(doc, lineCounter) });
   if (spec === undefined) throw new SpecInvalidError('SPEC_INVALID', file, problems, { parsed: true, doc });
-  return { spec, doc, text, hash: hashText(text) };
+  return { spec: deepFreeze(spec), doc, text, hash };
 }
 
 async function readCapped(file: string): Promise<Buffer> {

@@ -11,6 +11,7 @@
  * few microseconds) is the one case a rename-based store cannot see.
  */
 import path from 'node:path';
+import { parseDocument, type Document } from 'yaml';
 import { unlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NightshiftError } from '../errors.ts';
@@ -186,8 +187,17 @@ export class SpecStore {
 
 /** The spec with the draft's edits written in; INTERNAL (nothing written) if they would make it invalid, e.g. too large. */
 function afterEdits(text: string, parsed: ParsedSpec, draft: SpecDraft, abs: string): ParsedSpec {
+  // Read back through the loader (its cache keeps the result for the parse below); fall back to plain YAML for a text the loader refuses.
+  const readBack = (t: string): Document => {
+    try {
+      return parseSpecText(t, abs).doc;
+    } catch (err) {
+      if (err instanceof SpecInvalidError) return parseDocument(t);
+      throw err;
+    }
+  };
   try {
-    return parseSpecText(applyEdits(text, parsed.doc, draft.edits()), abs);
+    return parseSpecText(applyEdits(text, parsed.doc, draft.edits(), readBack), abs);
   } catch (err) {
     if (!(err instanceof SpecInvalidError)) throw err;
     throw new NightshiftError('INTERNAL', `writing the system fields would make spec ${abs} invalid: ${err.message}`, { cause: err });
