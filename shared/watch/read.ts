@@ -52,8 +52,18 @@ export function sha256(content: Buffer | string): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
-/** The top-level `id:` of a YAML text if it is a valid spec id; parse errors elsewhere do not matter. */
+/** A top-level `id: <value>` line (block style, the way specs are written); quotes and a trailing comment allowed. */
+const ID_LINE = /^id:[ \t]*(["']?)([a-z0-9][a-z0-9._-]{0,63})\1[ \t]*(?:#.*)?$/gm;
+
+/**
+ * The top-level `id:` of a YAML text if it is a valid spec id; parse errors
+ * elsewhere do not matter. One plain `id:` line at column 0 is read without
+ * parsing (the watcher reads every change, and parsing costs ~1 ms per KiB);
+ * anything else goes through the YAML parser.
+ */
 export function idFromYaml(text: string): string | undefined {
+  const lines = [...text.matchAll(ID_LINE)];
+  if (lines.length === 1 && !text.startsWith('---') && !/^\s*\{/.test(text)) return lines[0]![2];
   try {
     const doc = parseDocument(text);
     if (!isMap(doc.contents)) return undefined;
