@@ -46,6 +46,11 @@ export function commitMessage(title: string, body: string | undefined, ids: Task
   return `${head}\n\n${text ? `${text}\n\n` : ''}${trailers(ids)}`;
 }
 
+/** The commit a task landed as by its landed ref (written with the branch in one ref transaction), or null. One git process. */
+export function landedCommit(dirs: RepoDirs, ids: Pick<TaskIds, 'specId' | 'taskId'>): Promise<string | null> {
+  return resolveCommit(dirs, landedRef(ids.specId, ids.taskId));
+}
+
 /** The commit a task already landed as: its landed ref, else a trailer match in the branch's recent log. */
 export async function findLanded(dirs: RepoDirs, branch: string, ids: TaskIds): Promise<string | null> {
   const byRef = await resolveCommit(dirs, landedRef(ids.specId, ids.taskId));

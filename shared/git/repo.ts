@@ -14,8 +14,26 @@ export interface RepoDirs {
   workTree: string | null;
 }
 
-/** Resolves `repo` (a working tree or a bare repository path) to absolute git directories. */
-export async function openRepo(repo: string): Promise<RepoDirs> {
+/**
+ * Directories found so far, by the path given. A repository's directories do
+ * not move while nightshift runs, and each lookup costs two git processes
+ * (spawning from a large process is slow): every pipeline step asks several
+ * times. Failures are not kept.
+ */
+const known = new Map<string, Promise<RepoDirs>>();
+
+/** Resolves `repo` (a working tree or a bare repository path) to absolute git directories (remembered per path). */
+export function openRepo(repo: string): Promise<RepoDirs> {
+  let dirs = known.get(repo);
+  if (!dirs) {
+    dirs = findRepo(repo);
+    known.set(repo, dirs);
+    dirs.catch(() => known.delete(repo));
+  }
+  return dirs;
+}
+
+async function findRepo(repo: string): Promise<RepoDirs> {
   const out = await gitText(['rev-parse', '--path-format=absolute', '--git-dir', '--git-common-dir', '--is-bare-repository'], { cwd: repo });
   const [gitDir, commonDir, bare] = out.split('\n');
   if (!gitDir || !commonDir) throw new NightshiftError('GIT_FAILED', `${repo} is not a git repository`);

@@ -5,6 +5,7 @@
  */
 import { execa } from 'execa';
 import { NightshiftError } from '../errors.ts';
+import { spawnViaHelper } from './spawner.ts';
 
 /** Committer and author of every commit nightshift writes. */
 export const NIGHTSHIFT_IDENTITY = { name: 'nightshift', email: 'nightshift@localhost' } as const;
@@ -92,22 +93,37 @@ export function checkAllowed(args: readonly string[]): void {
 /** Runs `git <args>`; throws GIT_FAILED with git's own message on a non-zero exit. */
 export async function git(args: readonly string[], options: GitOptions = {}): Promise<GitResult> {
   checkAllowed(args);
-  const result = await execa('git', [...SAFE_CONFIG, ...args], {
-    cwd: options.cwd,
-    env: cleanGitEnv(options.env),
-    extendEnv: false,
-    input: options.input ?? '',
-    encoding: 'buffer',
-    reject: false,
-    stripFinalNewline: false,
-    maxBuffer: options.maxBuffer ?? 256 * 1024 * 1024,
-  });
-  const stdout = Buffer.from(result.stdout as Uint8Array);
-  const stderr = Buffer.from(result.stderr as Uint8Array).toString('utf8').trim();
-  const code = result.exitCode ?? -1;
+  const maxBuffer = options.maxBuffer ?? 256 * 1024 * 1024;
+  const env = cleanGitEnv(options.env);
+  const viaHelper = spawnViaHelper({ file: 'git', args: [...SAFE_CONFIG, ...args], cwd: options.cwd, env, input: options.input, maxBuffer });
+  let stdout: Buffer;
+  let stderr: string;
+  let code: number;
+  let short = '';
+  if (viaHelper) {
+    const r = await viaHelper;
+    stdout = r.stdout;
+    stderr = r.stderr.toString('utf8').trim();
+    code = r.code;
+  } else {
+    const result = await execa('git', [...SAFE_CONFIG, ...args], {
+      cwd: options.cwd,
+      env,
+      extendEnv: false,
+      input: options.input ?? '',
+      encoding: 'buffer',
+      reject: false,
+      stripFinalNewline: false,
+      maxBuffer,
+    });
+    stdout = Buffer.from(result.stdout as Uint8Array);
+    stderr = Buffer.from(result.stderr as Uint8Array).toString('utf8').trim();
+    code = result.exitCode ?? -1;
+    short = result.shortMessage ?? '';
+  }
   if (code !== 0 && !options.allowFail) {
     const where = options.cwd ? ` in ${options.cwd}` : '';
-    const why = stderr || result.shortMessage || 'no message';
+    const why = stderr || short || 'no message';
     throw new NightshiftError('GIT_FAILED', `git ${args[0]} failed${where}: ${why}`, { details: { args, code } });
   }
   return { code, stdout, stderr };
