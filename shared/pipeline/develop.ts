@@ -11,7 +11,7 @@ import { attempts as attemptsRepo, retries as retriesRepo, type AttemptsRepo, ty
 import { asNightshiftError } from '../errors.ts';
 import type { FailureReason } from '../events/catalog.ts';
 import { buildPrompt, createExecutor, runChecks, toExecTask } from '../exec/index.ts';
-import { captureDiff, createWorkspace, ensureBranch, findLanded, integrationBranch, openRepo, sweepWorkspaces, type Workspace } from '../git/index.ts';
+import { captureDiff, createWorkspace, ensureBranch, landedCommit, integrationBranch, openRepo, sweepWorkspaces, type Workspace } from '../git/index.ts';
 import type { FunctionContext, NsEvent } from '../runtime/types.ts';
 import type { Spec, Task } from '../spec/schema.ts';
 import { failedEvent, taskEvent, taskRefOf, type TaskRef } from './emit.ts';
@@ -118,7 +118,7 @@ async function work(services: Services, spec: Spec, file: string, task: Task, re
   const repo = repoPathOf(spec, file);
   const branch = integrationBranch(spec.id);
   const head = (await ensureBranch(repo, branch, spec.repo.base)).head;
-  if (await findLanded(await openRepo(repo), branch, { specId: spec.id, taskId: task.id, attempt: ref.attempt })) {
+  if (await landedCommit(await openRepo(repo), { specId: spec.id, taskId: task.id })) {
     // An earlier attempt landed and a crash kept the spec from saying so: nothing to redo; the later stages record it.
     ctx.log.warn('the task has already landed on the integration branch; not running the agent again');
     return { ok: true, diff: Buffer.alloc(0), log: 'already landed', baseSha: head, timings };
@@ -187,7 +187,13 @@ async function promptFor(services: Services, spec: Spec, task: Task, ref: TaskRe
  * leases and whose attempt is not running under a live lease (an agent may
  * work for half an hour without touching the workspace folder itself).
  */
+/** When each spec's workspaces were last swept: a sweep walks the folder, so at most one per lease. */
+const lastSweep = new Map<string, number>();
+
 async function sweepStale(services: Services, repo: string, specId: string, ctx: FunctionContext): Promise<void> {
+  const key = `${repo}\0${specId}`;
+  if (Date.now() - (lastSweep.get(key) ?? 0) < services.settings.leaseMs) return;
+  lastSweep.set(key, Date.now());
   const attempts = attemptsRepo(await services.db());
   const removed = await sweepWorkspaces(repo, services.settings.workspacesDir, {
     olderThanMs: services.settings.leaseMs * 2,

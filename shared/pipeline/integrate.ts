@@ -6,7 +6,7 @@
  * and the retry re-runs the task on the new head.
  */
 import { attempts as attemptsRepo, type Attempt } from '../db/index.ts';
-import { applyDiff, commitTree, ensureBranch, findLanded, integrationBranch, openRepo, writeCandidate } from '../git/index.ts';
+import { applyDiff, commitTree, ensureBranch, landedCommit, integrationBranch, openRepo, writeCandidate } from '../git/index.ts';
 import type { FunctionContext, NsEvent } from '../runtime/types.ts';
 import type { Spec, Task } from '../spec/schema.ts';
 import { failedEvent, taskEvent, taskRefOf, type TaskRef } from './emit.ts';
@@ -45,7 +45,7 @@ export async function collect(event: NsEvent, ctx: FunctionContext): Promise<NsE
     return [];
   }
   const repo = repoPathOf(loaded.spec, loaded.file);
-  if (await findLanded(await openRepo(repo), integrationBranch(loaded.spec.id), { specId: ref.specId, taskId: ref.taskId, attempt: ref.attempt })) {
+  if (await landedCommit(await openRepo(repo), ref)) {
     // The task is on the branch already (a review finished before a crash): review-diff only records it.
     return [taskEvent('review.requested', ref, BY, ctx.now())];
   }

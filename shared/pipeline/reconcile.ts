@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { attempts as attemptsRepo } from '../db/index.ts';
 import { asNightshiftError, NightshiftError } from '../errors.ts';
+import { EVENTS } from '../events/catalog.ts';
 import { makeEvent } from '../events/cloudevent.ts';
 import { ensureBranch, integrationBranch, sweepWorkspaces } from '../git/index.ts';
 import type { FunctionContext, NsEvent } from '../runtime/types.ts';
@@ -74,9 +75,15 @@ export async function reconcile(event: NsEvent, ctx: FunctionContext): Promise<N
     await sweepSpec(services, now, file, ctx);
     return [...out, failedSpecEvent(now, ref, ctx)];
   }
-  out.push(...(await repairs(services, now, ref, plan, ctx)));
+  // Repairs look at the clock: only the reconcile's own rounds (and task events) pay for the attempts query, not every file write.
+  if (!isFileChange(event)) out.push(...(await repairs(services, now, ref, plan, ctx)));
   if (plan.dispatch.length) ctx.log.info({ dispatched: plan.dispatch.map((d) => d.taskId) }, 'tasks dispatched');
   return out;
+}
+
+/** True for a watcher's report of a changed file (not a reconcile round, not a task event). */
+function isFileChange(event: NsEvent): boolean {
+  return (event.type === EVENTS['spec.updated'].type || event.type === EVENTS['spec.created'].type) && !event.id.includes('/reconcile/');
 }
 
 /** Stages the plan's moves in the draft and returns the plan made on the state under the lock. */

@@ -10,7 +10,7 @@ import { attempts as attemptsRepo, type Attempt, type AttemptsRepo } from '../db
 import { NightshiftError } from '../errors.ts';
 import type { FailureReason } from '../events/catalog.ts';
 import { createExecutor, runChecks } from '../exec/index.ts';
-import { createWorkspace, findLanded, integrationBranch, landCommit, openRepo, resolveCommit, candidateRef } from '../git/index.ts';
+import { createWorkspace, landedCommit, integrationBranch, landCommit, openRepo, resolveCommit, candidateRef } from '../git/index.ts';
 import { recordResolution } from '../learn/index.ts';
 import { formatFindings, review } from '../review/index.ts';
 import type { FunctionContext, NsEvent } from '../runtime/types.ts';
@@ -48,7 +48,7 @@ export async function reviewTask(event: NsEvent, ctx: FunctionContext): Promise<
 
   const repo = repoPathOf(spec, file);
   const ids = { specId: spec.id, taskId: task.id, attempt: ref.attempt };
-  let commit = await findLanded(await openRepo(repo), integrationBranch(spec.id), ids);
+  let commit = await landedCommit(await openRepo(repo), ids);
   if (!commit) {
     const verdict = await judge(services, spec, file, task, row, ctx);
     if (!verdict.ok) {
@@ -82,7 +82,7 @@ async function judge(services: Services, spec: Spec, file: string, task: Task, r
     const head = await resolveCommit(dirs, `refs/heads/${integrationBranch(spec.id)}`);
     if (!candidate || !onto || onto !== head) {
       // Another reviewer of this same attempt (a redelivery, a repair) may have landed it meanwhile.
-      const landed = await findLanded(dirs, integrationBranch(spec.id), ids);
+      const landed = await landedCommit(dirs, ids);
       if (landed) return { ok: true, commit: landed };
       const again = await integrate(spec, file, task, row);
       if (!again.ok) return { ok: false, reason: 'conflict', error: `the diff no longer applies to the integration branch: ${again.message}` };

@@ -30,7 +30,7 @@ const iso = (d: Date | null): string | null => (d === null ? null : d.toISOStrin
 
 /** Attempts by task, then attempt number; empty when none were recorded. */
 export async function attemptLogs(db: Queryable, specId: string, taskId?: string): Promise<AttemptLog[]> {
-  const rows = (await attempts(db).listForSpec(specId)).filter((a) => taskId === undefined || a.taskId === taskId);
+  const rows = (await attempts(db).listForSpec(specId, { withLogs: true })).filter((a) => taskId === undefined || a.taskId === taskId);
   const decisions = new Map<string, AttemptLog['decision']>();
   for (const task of new Set(rows.map((r) => r.taskId))) {
     for (const d of await retries(db).list(specId, task)) decisions.set(`${task}/${d.attempt}`, { decision: d.decision, hints: d.hints.length, delayMs: d.delayMs });

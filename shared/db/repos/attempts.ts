@@ -74,8 +74,12 @@ export interface AttemptsRepo {
    */
   markFailed(key: AttemptKey, failure: AttemptFailure): Promise<boolean>;
   get(key: AttemptKey): Promise<Attempt | null>;
-  /** Every attempt of a spec, by task and attempt, without their diffs (one round trip for the reconcile). */
-  listForSpec(specId: string): Promise<Attempt[]>;
+  /**
+   * Every attempt of a spec, by task and attempt, in one round trip: without
+   * their diffs, and without their logs unless `withLogs` (a log may be 1 MiB,
+   * and the reconcile reads this often).
+   */
+  listForSpec(specId: string, options?: { withLogs?: boolean }): Promise<Attempt[]>;
   /** Running attempts whose lease has run out, oldest expiry first (for recovery). */
   expired(): Promise<Attempt[]>;
 }
@@ -170,8 +174,9 @@ export function attempts(q: Queryable): AttemptsRepo {
       return res.rowCount === 1;
     },
 
-    async listForSpec(specId) {
-      const columns = ATTEMPT_COLUMNS.replace(/\bdiff\b/, 'NULL::bytea AS diff');
+    async listForSpec(specId, options = {}) {
+      let columns = ATTEMPT_COLUMNS.replace(/\bdiff\b/, 'NULL::bytea AS diff');
+      if (!options.withLogs) columns = columns.replace(/\blog\b/, 'NULL::text AS log');
       const res = await q.query(`SELECT ${columns} FROM attempts WHERE spec_id = $1 ORDER BY task_id, attempt`, [specId]);
       return res.rows.map(toAttempt);
     },
