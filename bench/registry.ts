@@ -11,4 +11,5 @@ export const BENCHMARKS: readonly BenchmarkEntry[] = [
   { name: 'learning-scale', load: () => import('./learning-scale.ts') },
   { name: 'functions', load: () => import('./functions.ts') },
   { name: 'cold-start-isolated', load: () => import('./isolated.ts') },
+  { name: 'pipeline', load: () => import('./pipeline.ts') },
 ];
