@@ -2,7 +2,8 @@
  * Function bundles: builds dist/<fn>/index.mjs as `npm run build` does, then
  * for each bundle its size, its cold start (spawn `node index.mjs` until
  * GET /_/ready answers 200) and its idle resident memory once ready.
- * DESIGN.md section 8: a bundle should answer ready in well under a second.
+ * DESIGN.md section 8: a bundle should answer ready in well under a second,
+ * and a worker stays under 1 GB (develop-task's memory while an agent runs).
  * Run: `npm run bench -- functions` (or `npx tsx bench/functions.ts`).
  */
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildFunctions, type BuiltBundle } from '../scripts/build.ts';
 import type { Benchmark } from './lib/benchmark.ts';
+import { developRssWhileAgentRuns } from './lib/develop-rss.ts';
 import { freePort, procStatusKiB, startNode, stop, waitFor200 } from './lib/process.ts';
 import type { Figure } from './lib/result.ts';
 import { runIfMain } from './lib/runner.ts';
@@ -73,12 +75,13 @@ export const benchmark: Benchmark = {
       details[bundle.name] = { bytes: bundle.bytes, readyMs: ready, idleRssKiB: measured.map((s) => s.idleRssKiB), peakRssKiB: measured.map((s) => s.peakRssKiB) };
       log(`${bundle.name}: ready median ${ready.median} ms`);
     }
-    figures.push({
-      name: 'TODO develop-task: RSS while an agent runs',
-      value: null,
-      unit: 'MiB',
-      note: 'cannot be measured yet: develop-task runs no agent until the pipeline lands (DESIGN.md section 8 target: a worker under 1 GB)',
-    });
+    const develop = bundles.find((b) => b.name === 'develop-task');
+    if (develop) {
+      log('develop-task: memory while an agent runs');
+      const rss = await developRssWhileAgentRuns(develop, quick ? 1500 : 3000);
+      figures.push({ name: 'develop-task: peak RSS while an agent runs', value: mib(rss.peakKiB), unit: 'MiB', note: `${rss.samples} samples every 100 ms; target: a worker under 1 GB` });
+      details.developWhileAgentRuns = rss;
+    }
     return { parameters: { runs, warmup: 1, settleMs, outDir: 'dist', minify: false, order: 'interleaved' }, figures, details };
   },
 };
