@@ -11,5 +11,6 @@ export const BENCHMARKS: readonly BenchmarkEntry[] = [
   { name: 'learning-scale', load: () => import('./learning-scale.ts') },
   { name: 'functions', load: () => import('./functions.ts') },
   { name: 'cold-start-isolated', load: () => import('./isolated.ts') },
+  { name: 'scheduling', load: () => import('./scheduling.ts') },
   { name: 'pipeline', load: () => import('./pipeline.ts') },
 ];

@@ -25,13 +25,27 @@ export interface Plan {
 
 const DEAD: readonly TaskStatus[] = ['failed', 'blocked'];
 
+/** Compiled matchers by glob (null for a plain path): a plan compares every pair of owners. */
+const matchers = new Map<string, ((path: string) => boolean) | null>();
+
+function matcherOf(pattern: string): ((path: string) => boolean) | null {
+  let m = matchers.get(pattern);
+  if (m === undefined) {
+    m = picomatch.scan(pattern).isGlob ? picomatch(pattern, { dot: true }) : null;
+    if (matchers.size > 10_000) matchers.clear();
+    matchers.set(pattern, m);
+  }
+  return m;
+}
+
 /** True when two ownership lists can name the same file (equal entries, or a glob of one matching an entry of the other). */
 export function filesOverlap(a: readonly string[], b: readonly string[]): boolean {
   for (const x of a) {
+    const mx = matcherOf(x);
     for (const y of b) {
       if (x === y) return true;
-      if (picomatch.scan(x).isGlob && picomatch(x, { dot: true })(y)) return true;
-      if (picomatch.scan(y).isGlob && picomatch(y, { dot: true })(x)) return true;
+      if (mx?.(y)) return true;
+      if (matcherOf(y)?.(x)) return true;
     }
   }
   return false;

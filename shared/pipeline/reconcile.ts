@@ -65,10 +65,8 @@ export async function reconcile(event: NsEvent, ctx: FunctionContext): Promise<N
   const out: NsEvent[] = [];
   const db = await services.db();
   const attempts = attemptsRepo(db);
-  for (const d of plan.dispatch) {
-    await attempts.create(spec.id, d.taskId, d.attempt);
-    out.push(taskEvent('task.assigned', { ...ref, ...d }, BY, ctx.now()));
-  }
+  await attempts.createMany(spec.id, plan.dispatch);
+  for (const d of plan.dispatch) out.push(taskEvent('task.assigned', { ...ref, ...d }, BY, ctx.now()));
   const now = result.spec;
   if (now.status === 'completed') return [...out, ...(await finishCompleted(services, file, ref, ctx))];
   if (now.status === 'failed') {

@@ -25,6 +25,26 @@ export function runAttemptsContract(h: () => DbHarness): void {
     expect(await repo.get({ specId: 'spec-a', taskId: 'task-1', attempt: 2 })).toBeNull();
   });
 
+  test('attempts: createMany adds many in one statement, skips existing ones, and markFailed / release / listForSpec behave', async () => {
+    await migrate(h().db);
+    const repo = attempts(h().db);
+    await repo.create('spec-m', 'a', 1);
+    expect(await repo.createMany('spec-m', [{ taskId: 'a', attempt: 1 }, { taskId: 'b', attempt: 1 }, { taskId: 'c', attempt: 2 }])).toBe(2);
+    expect(await repo.createMany('spec-m', [])).toBe(0);
+    expect((await repo.listForSpec('spec-m')).map((r) => [r.taskId, r.attempt, r.status])).toEqual([['a', 1, 'pending'], ['b', 1, 'pending'], ['c', 2, 'pending']]);
+    const lease = (await repo.claim('w', 60_000, { specId: 'spec-m', taskId: 'b', attempt: 1 }))!;
+    expect(await repo.release(lease.token)).toBe(true);
+    expect(await repo.release(lease.token)).toBe(false);
+    expect((await repo.get({ specId: 'spec-m', taskId: 'b', attempt: 1 }))?.status).toBe('pending');
+    const again = (await repo.claim('w', 60_000, { specId: 'spec-m', taskId: 'b', attempt: 1 }))!;
+    await repo.complete(again.token, { diff: 'd', log: 'a long log' });
+    expect(await repo.markFailed({ specId: 'spec-m', taskId: 'b', attempt: 1 }, { reason: 'conflict', error: 'clash' })).toBe(true);
+    expect(await repo.markFailed({ specId: 'spec-m', taskId: 'b', attempt: 1 }, { reason: 'review-rejected', error: 'later' })).toBe(false);
+    const row = (await repo.listForSpec('spec-m')).find((r) => r.taskId === 'b');
+    expect(row).toMatchObject({ status: 'failed', reason: 'conflict', error: 'clash', log: null, diff: null });
+    expect((await repo.listForSpec('spec-m', { withLogs: true })).find((r) => r.taskId === 'b')?.log).toBe('a long log');
+  });
+
   test('attempts: claim, heartbeat and complete keep the result byte for byte', async () => {
     await migrate(h().db);
     const repo = attempts(h().db);

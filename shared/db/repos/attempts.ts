@@ -45,6 +45,8 @@ export interface AttemptFailure {
 export interface AttemptsRepo {
   /** Adds a pending attempt; true when new, false when it already existed (left as it was). */
   create(specId: string, taskId: string, attempt: number): Promise<boolean>;
+  /** Adds many pending attempts of one spec in one statement; returns how many were new. */
+  createMany(specId: string, keys: readonly { taskId: string; attempt: number }[]): Promise<number>;
   /**
    * Claims one attempt for `worker` for `leaseMs`: the oldest pending one, or
    * one whose lease ran out; or exactly `key` when given. Null when there is
@@ -115,6 +117,17 @@ export function attempts(q: Queryable): AttemptsRepo {
         [specId, taskId, attempt],
       );
       return res.rowCount > 0;
+    },
+
+    async createMany(specId, keys) {
+      if (keys.length === 0) return 0;
+      const res = await q.query(
+        `INSERT INTO attempts (spec_id, task_id, attempt)
+         SELECT $1, t, a FROM unnest($2::text[], $3::int[]) AS k(t, a)
+         ON CONFLICT (spec_id, task_id, attempt) DO NOTHING`,
+        [specId, keys.map((k) => k.taskId), keys.map((k) => k.attempt)],
+      );
+      return res.rowCount;
     },
 
     async claim(worker, leaseMs, key) {
