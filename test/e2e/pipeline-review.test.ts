@@ -97,3 +97,24 @@ it('retries a task whose diff conflicts with the moved integration branch, and l
   expect(world.git(['show', 'nightshift/clash:notes.txt'])).toBe('one\nTWO by edit-notes attempt 2\nthree\n');
   expect(existsSync(wt)).toBe(false);
 }, 120_000);
+
+it('runs the command reviewer on each candidate: a rejection fails the task with its words, an approval lands', async () => {
+  world = await startWorld();
+  const reviewer = "let s = ''; process.stdin.on('data', (d) => (s += d)).on('end', () => { if (s.includes('RISKY')) { console.log('reviewer: too risky to land'); process.exit(1); } console.log('reviewer: fine'); });";
+  await world.drop({
+    id: 'reviewed',
+    title: 'A reviewer looks at every diff',
+    repo: { path: world.repo, base: 'main' },
+    review: { reviewer: { kind: 'command', command: [process.execPath, '-e', reviewer], timeoutSeconds: 60 } },
+    tasks: [
+      { id: 'safe', title: 'Safe change', files: ['safe.txt'], maxAttempts: 1, agent: scriptAgent({ writes: { 'safe.txt': 'ok\n' } }) },
+      { id: 'risky', title: 'Risky change', files: ['risky.txt'], maxAttempts: 1, agent: scriptAgent({ writes: { 'risky.txt': 'RISKY change\n' } }) },
+    ],
+  });
+  const spec = await world.waitFor('reviewed', ['completed', 'failed']);
+  expect(spec.tasks.map((t) => [t.id, t.status])).toEqual([['safe', 'completed'], ['risky', 'failed']]);
+  const row = await attempts(await world.dev.services!.db()).get({ specId: 'reviewed', taskId: 'risky', attempt: 1 });
+  expect(row?.reason).toBe('review-rejected');
+  expect(row?.error).toContain('reviewer: too risky to land');
+  expect(world.git(['log', '--format=%s', 'main..nightshift/reviewed']).trim()).toBe('Safe change');
+}, 120_000);
