@@ -14,8 +14,8 @@ import { buildPrompt, createExecutor, runChecks, toExecTask } from '../exec/inde
 import { captureDiff, createWorkspace, ensureBranch, landedCommit, integrationBranch, openRepo, sweepWorkspaces, type Workspace } from '../git/index.ts';
 import type { FunctionContext, NsEvent } from '../runtime/types.ts';
 import type { Spec, Task } from '../spec/schema.ts';
-import { failedEvent, taskEvent, taskRefOf, type TaskRef } from './emit.ts';
-import { loadForEvent, repoPathOf, servicesOf, taskOf } from './spec-file.ts';
+import { failedEvent, taskEvent, type TaskRef } from './emit.ts';
+import { openTask, repoPathOf } from './spec-file.ts';
 import type { Services } from './services.ts';
 import { watchGitDirs } from './tamper.ts';
 import { tail } from './text.ts';
@@ -26,13 +26,10 @@ type Outcome = { ok: true; diff: Buffer; log: string; baseSha: string; timings: 
 
 /** Handles `task.assigned`. */
 export async function develop(event: NsEvent, ctx: FunctionContext): Promise<NsEvent[]> {
-  const services = servicesOf(ctx);
-  const ref = taskRefOf(event);
-  if (ctx.dryRun) return [];
-  const loaded = await loadForEvent(services, ref);
-  const task = loaded && taskOf(loaded.spec, ref.taskId);
-  if (!loaded || !task) return [];
-  if (task.attempts !== ref.attempt || !['assigned', 'in-progress'].includes(task.status)) {
+  const open = await openTask(event, ctx);
+  if (!open) return [];
+  const { services, ref, loaded, task } = open;
+  if (!['assigned', 'in-progress'].includes(task.status)) {
     ctx.log.info({ status: task.status, attempts: task.attempts }, 'stale task.assigned: the task has moved on');
     return [];
   }

@@ -9,8 +9,8 @@ import { attempts as attemptsRepo, type Attempt } from '../db/index.ts';
 import { applyDiff, commitTree, ensureBranch, landedCommit, integrationBranch, openRepo, writeCandidate } from '../git/index.ts';
 import type { FunctionContext, NsEvent } from '../runtime/types.ts';
 import type { Spec, Task } from '../spec/schema.ts';
-import { failedEvent, taskEvent, taskRefOf, type TaskRef } from './emit.ts';
-import { loadForEvent, repoPathOf, servicesOf, taskOf } from './spec-file.ts';
+import { failedEvent, taskEvent, type TaskRef } from './emit.ts';
+import { openTask, repoPathOf } from './spec-file.ts';
 
 const BY = 'collect-diff';
 
@@ -29,12 +29,9 @@ export async function integrate(spec: Spec, file: string, task: Task, row: Attem
 
 /** Handles `diff.submitted`. */
 export async function collect(event: NsEvent, ctx: FunctionContext): Promise<NsEvent[]> {
-  const services = servicesOf(ctx);
-  const ref = taskRefOf(event);
-  if (ctx.dryRun) return [];
-  const loaded = await loadForEvent(services, ref);
-  const task = loaded && taskOf(loaded.spec, ref.taskId);
-  if (!loaded || !task || task.attempts !== ref.attempt) return [];
+  const open = await openTask(event, ctx);
+  if (!open) return [];
+  const { services, ref, loaded, task } = open;
   // Completed, or failed / blocked for good (given up, or cancelled by a person): nothing to integrate.
   if (!['in-progress', 'diff-submitted', 'in-review'].includes(task.status)) return [];
   const attempts = attemptsRepo(await services.db());
@@ -44,12 +41,15 @@ export async function collect(event: NsEvent, ctx: FunctionContext): Promise<NsE
     ctx.log.warn({ status: row?.status }, 'diff.submitted for an attempt with no stored diff; ignored');
     return [];
   }
-  const repo = repoPathOf(loaded.spec, loaded.file);
-  if (await landedCommit(await openRepo(repo), ref)) {
+  const dirs = await openRepo(repoPathOf(loaded.spec, loaded.file));
+  if (await landedCommit(dirs, ref)) {
     // The task is on the branch already (a review finished before a crash): review-diff only records it.
     return [taskEvent('review.requested', ref, BY, ctx.now())];
   }
   const result = await integrate(loaded.spec, loaded.file, task, row);
+  // A duplicate diff.submitted may pass the check above just before this attempt's own review lands it; its diff then
+  // does not apply onto the branch that holds it. That is no conflict, and must not fail the attempt that landed.
+  if (!result.ok && (await landedCommit(dirs, ref))) return [taskEvent('review.requested', ref, BY, ctx.now())];
   if (!result.ok) {
     const error = `the diff conflicts with the integration branch${result.files.length ? ` in ${result.files.join(', ')}` : ''}: ${result.message}`;
     await attempts.markFailed(ref, { reason: 'conflict', error });

@@ -15,11 +15,11 @@ import { recordResolution } from '../learn/index.ts';
 import { formatFindings, review } from '../review/index.ts';
 import type { FunctionContext, NsEvent } from '../runtime/types.ts';
 import type { Spec, Task } from '../spec/schema.ts';
-import { failedEvent, taskEvent, taskRefOf, type TaskRef } from './emit.ts';
+import { failedEvent, taskEvent, type TaskRef } from './emit.ts';
 import { integrate } from './integrate.ts';
 import { resolutionOf } from './resolution.ts';
 import type { Services } from './services.ts';
-import { loadForEvent, repoPathOf, servicesOf, specsDirInRepo, taskOf } from './spec-file.ts';
+import { openTask, repoPathOf, specsDirInRepo } from './spec-file.ts';
 import { tail } from './text.ts';
 
 const BY = 'review-diff';
@@ -30,12 +30,9 @@ type Verdict = { ok: true; commit: string } | { ok: false; reason: FailureReason
 
 /** Handles `review.requested`. */
 export async function reviewTask(event: NsEvent, ctx: FunctionContext): Promise<NsEvent[]> {
-  const services = servicesOf(ctx);
-  const ref = taskRefOf(event);
-  if (ctx.dryRun) return [];
-  const loaded = await loadForEvent(services, ref);
-  const task = loaded && taskOf(loaded.spec, ref.taskId);
-  if (!loaded || !task || task.attempts !== ref.attempt) return [];
+  const open = await openTask(event, ctx);
+  if (!open) return [];
+  const { services, ref, loaded, task } = open;
   if (task.status === 'completed') return [taskEvent('task.completed', ref, BY, ctx.now())];
   // Failed or blocked for good (given up, or cancelled by a person): nothing lands.
   if (!['in-progress', 'diff-submitted', 'in-review'].includes(task.status)) return [];

@@ -6,9 +6,10 @@
 import path from 'node:path';
 import type { Db } from '../db/index.ts';
 import { NightshiftError } from '../errors.ts';
-import type { FunctionContext } from '../runtime/types.ts';
+import type { FunctionContext, NsEvent } from '../runtime/types.ts';
 import { SpecInvalidError, type ParsedSpec } from '../spec/loader.ts';
 import type { Spec, Task } from '../spec/schema.ts';
+import { taskRefOf, type TaskRef } from './emit.ts';
 import type { Services } from './services.ts';
 
 /** The services of a pipeline handler; INTERNAL when the host gave none. */
@@ -75,4 +76,31 @@ export function repoPathOf(spec: Spec, specFile: string): string {
 export function specsDirInRepo(services: Services, repo: string): string | undefined {
   const rel = path.relative(repo, services.settings.specsDir);
   return rel === '' || rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel.split(path.sep).join('/');
+}
+
+export interface OpenTask {
+  services: Services;
+  ref: TaskRef;
+  loaded: LoadedSpec;
+  task: Task;
+}
+
+/**
+ * What a task handler works on: its services, the event's task ping, and the
+ * spec and task it names at that attempt. Null when there is nothing to do:
+ * a dry run (a task handler's work is its side effects), the spec or task is
+ * gone, or the task has moved on to another attempt.
+ */
+export async function openTask(event: NsEvent, ctx: FunctionContext): Promise<OpenTask | null> {
+  const services = servicesOf(ctx);
+  const ref = taskRefOf(event);
+  if (ctx.dryRun) return null;
+  const loaded = await loadForEvent(services, ref);
+  const task = loaded && taskOf(loaded.spec, ref.taskId);
+  if (!loaded || !task) return null;
+  if (task.attempts !== ref.attempt) {
+    ctx.log.info({ status: task.status, attempts: task.attempts }, 'stale event: the task is on another attempt');
+    return null;
+  }
+  return { services, ref, loaded, task };
 }
