@@ -99,7 +99,7 @@ export const benchmark: Benchmark = {
           { name: 'plan alone (pure, in memory)', value: round(planMs, 2), unit: 'ms' },
           { name: 'tasks ready at once (roots whose files are free)', value: plan.dispatch.length, unit: '' },
           { name: 'first reconcile: validate, plan, write the spec, create rows, emit', value: round(firstMs), unit: 'ms' },
-          { name: 'first reconcile: database round trips', value: firstTrips, unit: '', note: 'one INSERT per dispatched task' },
+          { name: 'first reconcile: database round trips', value: firstTrips, unit: '', note: 'one INSERT for every dispatched task' },
           { name: 'second reconcile on the same state (a reconcile round)', value: round(secondMs), unit: 'ms', note: `${again.length} events` },
           { name: 'second reconcile: database round trips', value: secondTrips, unit: '' },
         ],
