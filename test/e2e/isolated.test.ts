@@ -14,29 +14,22 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startDev } from '../../cli/dev.ts';
-import { buildFunctions } from '../../scripts/build.ts';
 import { loadConfig } from '../../shared/config.ts';
 import type { ScaleStats } from '../../shared/dispatch/scale-to-zero.ts';
 import { FUNCTION_NAMES } from '../../shared/events/catalog.ts';
 import { createLogger } from '../../shared/runtime/logger.ts';
 import { containsCheck, scriptAgent, startWorld, type World } from '../helpers/pipeline-world.ts';
+import { useTempBundles } from '../helpers/temp-bundles.ts';
 
 const IDLE_TIMEOUT_MS = 1500;
 
-let distDir = '';
+const bundles = useTempBundles('ns-isolated-dist');
 let world: World | undefined;
-beforeAll(async () => {
-  distDir = await mkdtemp(join(tmpdir(), 'ns-isolated-dist-'));
-  await buildFunctions({ outDir: distDir });
-}, 180_000);
 afterEach(async () => {
   await world?.close();
   world = undefined;
-});
-afterAll(async () => {
-  if (distDir) await rm(distDir, { recursive: true, force: true });
 });
 
 const scale = async (w: World): Promise<ScaleStats> => (await fetch(`http://127.0.0.1:${w.dev.port}/system/scale`)).json() as Promise<ScaleStats>;
@@ -86,7 +79,7 @@ function watchPids(w: World): { seen: Map<string, Map<number, string>>; stop(): 
 
 describe('nightshift dev --isolated', () => {
   it('runs a spec with every function cold-started in its own process, then scales each back to zero', async () => {
-    world = await startWorld({ isolated: true, distDir, env: { IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS) } });
+    world = await startWorld({ isolated: true, distDir: bundles.dir, env: { IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS) } });
     const before = await scale(world);
     expect(before.idleTimeoutMs).toBe(IDLE_TIMEOUT_MS);
     expect(Object.keys(before.functions).sort()).toEqual([...FUNCTION_NAMES].sort());
@@ -136,7 +129,7 @@ describe('nightshift dev --isolated', () => {
       expect(seen.size, `no process seen for ${fn}`).toBeGreaterThanOrEqual(1);
       for (const [pid, cmdline] of seen) {
         expect(pid).not.toBe(process.pid);
-        if (cmdline) expect(cmdline).toContain(join(distDir, fn, 'index.mjs'));
+        if (cmdline) expect(cmdline).toContain(join(bundles.dir, fn, 'index.mjs'));
         expect(alive(pid), `${fn} pid ${pid} still alive after scale to zero`).toBe(false);
         allPids.push(pid);
       }
@@ -162,7 +155,7 @@ describe('nightshift dev --isolated', () => {
 
   it('refuses to start without DATABASE_URL, or without the bundles', async () => {
     const log = createLogger({ name: 'nightshift-test', level: 'silent' });
-    await expect(startDev(loadConfig({ PORT: '0' }), log, { isolated: true, distDir })).rejects.toMatchObject({
+    await expect(startDev(loadConfig({ PORT: '0' }), log, { isolated: true, distDir: bundles.dir })).rejects.toMatchObject({
       code: 'CONFIG_INVALID',
       message: expect.stringContaining('PGlite cannot be shared between processes'),
     });

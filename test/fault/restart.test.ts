@@ -7,13 +7,13 @@
  * Repair is the reconcile's job (docs/decisions/pipeline.md).
  */
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { loadSpec } from '../../shared/spec/loader.ts';
-import { spawnCli, stopCliProcesses, type CliProcess } from '../helpers/cli-process.ts';
+import { startDevCli, stopCliProcesses, type CliProcess } from '../helpers/cli-process.ts';
 import { initRepo, landedTasks, scriptAgent } from '../helpers/pipeline-world.ts';
 
 /** How many times the runner is killed. */
@@ -53,11 +53,7 @@ it(`completes every task exactly once although the runner is SIGKILLed ${KILLS} 
     RETRY_BASE_MS: '20',
     RETRY_CAP_MS: '100',
   };
-  const start = async (): Promise<CliProcess> => {
-    const dev = spawnCli(['dev'], { env });
-    await dev.waitForLine((l) => String(l.msg).startsWith('nightshift dev is up'), 90_000);
-    return dev;
-  };
+  const start = (): Promise<CliProcess> => startDevCli(env);
   let dev = await start();
   const file = join(specsDir, 'active', 'crashy.yaml');
   await writeFile(
@@ -92,5 +88,8 @@ it(`completes every task exactly once although the runner is SIGKILLed ${KILLS} 
   const text = await readFile(done!, 'utf8');
   expect(text.startsWith("# a person's note at the top\n")).toBe(true);
   expect(text).toContain('# a person added this line while it ran');
-  expect(await readdir(join(dir, 'workspaces', 'crashy')).catch(() => [])).toEqual([]);
+  // What is left, with ages, says which run made it if this ever fails.
+  const left = async () => (await readdir(join(dir!, 'workspaces', 'crashy')).catch(() => [] as string[]));
+  const leftovers = await left();
+  expect(leftovers, `workspaces left: ${JSON.stringify(leftovers)}; archived at ${(await stat(done!)).mtime.toISOString()}, now ${new Date().toISOString()}`).toEqual([]);
 }, 300_000);

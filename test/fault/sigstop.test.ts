@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { spawnCli, stopCliProcesses, type CliProcess } from '../helpers/cli-process.ts';
+import { startDevCli, stopCliProcesses, type CliProcess } from '../helpers/cli-process.ts';
 import { startNatsServer, type NatsServer } from '../helpers/nats-server.ts';
 import { createTestSchema, type TestSchema } from '../helpers/pg-schema.ts';
 import { initRepo, landedTasks, scriptAgent } from '../helpers/pipeline-world.ts';
@@ -53,10 +53,8 @@ it('refuses the late result of a worker stopped past its lease; the task lands o
     ACK_WAIT_MS: '2000',
     LOG_LEVEL: 'info',
   });
-  const a = spawnCli(['dev'], { env: env('worker-a') });
-  await a.waitForLine((l) => String(l.msg).startsWith('nightshift dev is up'), 90_000);
-  const b = spawnCli(['dev'], { env: env('worker-b') });
-  await b.waitForLine((l) => String(l.msg).startsWith('nightshift dev is up'), 90_000);
+  const a = await startDevCli(env('worker-a'));
+  const b = await startDevCli(env('worker-b'));
 
   const pids = join(dir, 'pids.txt');
   await writeFile(

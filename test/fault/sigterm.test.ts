@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { attempts, openDb } from '../../shared/db/index.ts';
-import { spawnCli, stopCliProcesses } from '../helpers/cli-process.ts';
+import { startDevCli, stopCliProcesses } from '../helpers/cli-process.ts';
 import { initRepo, landedTasks, scriptAgent } from '../helpers/pipeline-world.ts';
 
 let dir: string | undefined;
@@ -26,8 +26,7 @@ it('finishes the running agent on SIGTERM, exits 0, and the restart lands the ta
   const specsDir = join(dir, 'specs');
   await mkdir(join(specsDir, 'active'), { recursive: true });
   const env = { PORT: '0', SPECS_DIR: specsDir, NIGHTSHIFT_HOME: join(dir, 'home'), WORKSPACES_DIR: join(dir, 'workspaces'), SHUTDOWN_GRACE_MS: '15000', RESCAN_MS: '400', STUCK_AFTER_MS: '800', LEASE_MS: '3000', LOG_LEVEL: 'info' };
-  const dev = spawnCli(['dev'], { env });
-  await dev.waitForLine((l) => String(l.msg).startsWith('nightshift dev is up'), 90_000);
+  const dev = await startDevCli(env);
   const pids = join(dir, 'pids');
   await writeFile(join(specsDir, 'active', 'term.yaml'), stringify({ id: 'term', title: 'Stop politely', repo: { path: repo, base: 'main' }, tasks: [{ id: 'slow', title: 'Slow', files: ['slow.txt'], agent: scriptAgent({ pidFile: pids, sleepMs: 2500, writes: { 'slow.txt': 'slow\n' } }) }] }));
   const until = Date.now() + 60_000;
@@ -44,8 +43,7 @@ it('finishes the running agent on SIGTERM, exits 0, and the restart lands the ta
   expect(row?.status).toBe('succeeded');
   expect(row?.diff?.toString()).toContain('+slow');
 
-  const again = spawnCli(['dev'], { env });
-  await again.waitForLine((l) => String(l.msg).startsWith('nightshift dev is up'), 90_000);
+  const again = await startDevCli(env);
   const done = Date.now() + 60_000;
   let archived = false;
   while (Date.now() < done && !(archived = (await readdir(join(specsDir, 'archive')).catch(() => [])).length > 0)) await new Promise((r) => setTimeout(r, 100));

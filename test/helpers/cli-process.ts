@@ -80,6 +80,13 @@ export function spawnCli(args: string[], options: CliOptions = {}): CliProcess {
   return { child, lines, exited, waitForLine };
 }
 
+/** Starts `nightshift dev` with `env` and waits for its "is up" line (PGlite's first start can take a while). */
+export async function startDevCli(env: Record<string, string>, timeoutMs = 90_000): Promise<CliProcess> {
+  const dev = spawnCli(['dev'], { env });
+  await dev.waitForLine((l) => String(l.msg).startsWith('nightshift dev is up'), timeoutMs);
+  return dev;
+}
+
 /** Runs `node bin/nightshift.js <args>` to the end. */
 export function runCli(args: string[], options: CliOptions & { timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolveRun, reject) => {
