@@ -16,6 +16,7 @@ import type { FunctionContext, NsEvent } from '../runtime/types.ts';
 import type { Spec, Task } from '../spec/schema.ts';
 import { failedEvent, taskEvent, type TaskRef } from './emit.ts';
 import { openTask, repoPathOf } from './spec-file.ts';
+import { reasonOf } from './repair.ts';
 import type { Services } from './services.ts';
 import { watchGitDirs } from './tamper.ts';
 import { tail } from './text.ts';
@@ -85,7 +86,7 @@ function refused(ctx: FunctionContext): NsEvent[] {
 async function resendFinished(attempts: AttemptsRepo, ref: TaskRef, ctx: FunctionContext): Promise<NsEvent[]> {
   const row = await attempts.get(ref);
   if (row?.status === 'succeeded') return [taskEvent('diff.submitted', ref, BY, ctx.now())];
-  if (row?.status === 'failed') return [failedEvent(ref, (row.reason ?? 'internal') as never, BY, ctx.now())];
+  if (row?.status === 'failed') return [failedEvent(ref, reasonOf(row.reason), BY, ctx.now())];
   ctx.log.info({ worker: row?.worker, until: row?.leaseExpiresAt }, 'the attempt is running under another worker; leaving it');
   return [];
 }

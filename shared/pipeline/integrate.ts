@@ -10,7 +10,8 @@ import { applyDiff, commitTree, ensureBranch, landedCommit, integrationBranch, o
 import type { FunctionContext, NsEvent } from '../runtime/types.ts';
 import type { Spec, Task } from '../spec/schema.ts';
 import { failedEvent, taskEvent, type TaskRef } from './emit.ts';
-import { openTask, repoPathOf } from './spec-file.ts';
+import { LANDING_STATUSES, openTask, repoPathOf } from './spec-file.ts';
+import { reasonOf } from './repair.ts';
 
 const BY = 'collect-diff';
 
@@ -33,10 +34,10 @@ export async function collect(event: NsEvent, ctx: FunctionContext): Promise<NsE
   if (!open) return [];
   const { services, ref, loaded, task } = open;
   // Completed, or failed / blocked for good (given up, or cancelled by a person): nothing to integrate.
-  if (!['in-progress', 'diff-submitted', 'in-review'].includes(task.status)) return [];
+  if (!LANDING_STATUSES.includes(task.status)) return [];
   const attempts = attemptsRepo(await services.db());
   const row = await attempts.get(ref);
-  if (row?.status === 'failed') return [failedEvent(ref, (row.reason ?? 'internal') as never, BY, ctx.now())];
+  if (row?.status === 'failed') return [failedEvent(ref, reasonOf(row.reason), BY, ctx.now())];
   if (row?.status !== 'succeeded' || row.diff === null) {
     ctx.log.warn({ status: row?.status }, 'diff.submitted for an attempt with no stored diff; ignored');
     return [];

@@ -7,10 +7,10 @@
  * (woken by `spec.updated`) blocks its dependents and ends the spec.
  */
 import { attempts as attemptsRepo, retries as retriesRepo } from '../db/index.ts';
-import type { FailureReason } from '../events/catalog.ts';
 import { buildHints, decideRetry, recordAndFindSimilar } from '../learn/index.ts';
 import type { FunctionContext, NsEvent } from '../runtime/types.ts';
 import { failureOf, specUpdated, taskEvent, type TaskRef } from './emit.ts';
+import { reasonOf } from './repair.ts';
 import { loadForEvent, servicesOf, taskOf } from './spec-file.ts';
 import { tail } from './text.ts';
 
@@ -39,7 +39,7 @@ export async function learn(event: NsEvent, ctx: FunctionContext): Promise<NsEve
     await attempts.markFailed(ref, { reason: ping.reason, error: `the ${ping.reason} of attempt ${ref.attempt}: its events could not be delivered` });
     row = await attempts.get(ref);
   }
-  const reason = (row?.reason ?? ping.reason) as FailureReason;
+  const reason = row?.reason ? reasonOf(row.reason) : ping.reason;
   const error = row?.error ?? `attempt ${ref.attempt} failed (${reason})`;
   const agent = (task.agent ?? loaded.spec.agent)?.kind;
   const recorded = await recordAndFindSimilar(db, services.embedder, { specId: ref.specId, taskId: ref.taskId, attempt: ref.attempt, reason, error, ...(agent ? { agent } : {}) });

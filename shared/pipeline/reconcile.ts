@@ -17,6 +17,7 @@ import { formatProblem, SpecInvalidError, type ParsedSpec, type SpecProblem } fr
 import type { Spec } from '../spec/schema.ts';
 import type { SpecDraft } from '../spec/store.ts';
 import { failedEvent, taskEvent, type TaskRef } from './emit.ts';
+import { ACTIVE_TASK_STATUSES } from '../spec/state.ts';
 import { planTasks, type Plan } from './plan.ts';
 import { dueRepairs } from './repair.ts';
 import type { Services } from './services.ts';
@@ -163,7 +164,7 @@ async function sweepSpec(services: Services, spec: Spec, file: string, ctx: Func
 /** Re-sends the next event of tasks that have not moved for STUCK_AFTER_MS. */
 async function repairs(services: Services, spec: Spec, ref: { specId: string; path: string }, plan: Plan, ctx: FunctionContext): Promise<NsEvent[]> {
   const justSent = new Set(plan.dispatch.map((d) => d.taskId));
-  const active = spec.tasks.filter((t) => !justSent.has(t.id) && ['assigned', 'in-progress', 'diff-submitted', 'in-review'].includes(t.status));
+  const active = spec.tasks.filter((t) => !justSent.has(t.id) && ACTIVE_TASK_STATUSES.includes(t.status));
   if (active.length === 0) return [];
   const attempts = attemptsRepo(await services.db());
   const rows = await attempts.listForSpec(spec.id);

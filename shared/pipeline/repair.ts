@@ -9,6 +9,7 @@ import type { Attempt } from '../db/index.ts';
 import type { FailureReason } from '../events/catalog.ts';
 import { FAILURE_REASONS } from '../events/catalog.ts';
 import type { Task } from '../spec/schema.ts';
+import { ACTIVE_TASK_STATUSES } from '../spec/state.ts';
 
 export type Repair =
   | { taskId: string; attempt: number; send: 'task.assigned' | 'diff.submitted' | 'review.requested'; createRow: boolean }
@@ -21,7 +22,7 @@ export function dueRepairs(tasks: readonly Pick<Task, 'id' | 'status' | 'attempt
   const byKey = new Map(rows.map((r) => [`${r.taskId}\0${r.attempt}`, r]));
   const out: Repair[] = [];
   for (const t of tasks) {
-    if (!['assigned', 'in-progress', 'diff-submitted', 'in-review'].includes(t.status) || t.attempts < 1) continue;
+    if (!ACTIVE_TASK_STATUSES.includes(t.status) || t.attempts < 1) continue;
     const row = byKey.get(`${t.id}\0${t.attempts}`);
     const ref = { taskId: t.id, attempt: t.attempts };
     if (row === undefined) {
@@ -50,6 +51,7 @@ export function dueRepairs(tasks: readonly Pick<Task, 'id' | 'status' | 'attempt
   return out;
 }
 
-function reasonOf(reason: string | null): FailureReason {
+/** A stored reason as a catalogue reason; anything unknown is `internal`. */
+export function reasonOf(reason: string | null): FailureReason {
   return (FAILURE_REASONS as readonly string[]).includes(reason ?? '') ? (reason as FailureReason) : 'internal';
 }

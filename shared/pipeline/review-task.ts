@@ -19,7 +19,8 @@ import { failedEvent, taskEvent, type TaskRef } from './emit.ts';
 import { integrate } from './integrate.ts';
 import { resolutionOf } from './resolution.ts';
 import type { Services } from './services.ts';
-import { openTask, repoPathOf, specsDirInRepo } from './spec-file.ts';
+import { LANDING_STATUSES, openTask, repoPathOf, specsDirInRepo } from './spec-file.ts';
+import { reasonOf } from './repair.ts';
 import { tail } from './text.ts';
 
 const BY = 'review-diff';
@@ -35,12 +36,12 @@ export async function reviewTask(event: NsEvent, ctx: FunctionContext): Promise<
   const { services, ref, loaded, task } = open;
   if (task.status === 'completed') return [taskEvent('task.completed', ref, BY, ctx.now())];
   // Failed or blocked for good (given up, or cancelled by a person): nothing lands.
-  if (!['in-progress', 'diff-submitted', 'in-review'].includes(task.status)) return [];
+  if (!LANDING_STATUSES.includes(task.status)) return [];
   const { spec, file } = loaded;
   const db = await services.db();
   const attempts = attemptsRepo(db);
   const row = await attempts.get(ref);
-  if (row?.status === 'failed') return [failedEvent(ref, (row.reason ?? 'internal') as never, BY, ctx.now())];
+  if (row?.status === 'failed') return [failedEvent(ref, reasonOf(row.reason), BY, ctx.now())];
   if (row?.status !== 'succeeded' || row.diff === null) return [];
 
   const repo = repoPathOf(spec, file);
@@ -57,7 +58,7 @@ export async function reviewTask(event: NsEvent, ctx: FunctionContext): Promise<
   }
   await services.store.update(file, (d) => {
     const now = d.spec.tasks.find((t) => t.id === ref.taskId);
-    if (!now || now.attempts !== ref.attempt || !['in-progress', 'diff-submitted', 'in-review'].includes(now.status)) return;
+    if (!now || now.attempts !== ref.attempt || !LANDING_STATUSES.includes(now.status)) return;
     if (now.status === 'in-progress') d.setTaskStatus(ref.taskId, 'diff-submitted');
     if (d.task(ref.taskId).status === 'diff-submitted') d.setTaskStatus(ref.taskId, 'in-review');
     d.setTaskStatus(ref.taskId, 'completed', { note: `landed ${commit.slice(0, 12)}`, lastError: null });

@@ -4,11 +4,10 @@
  * is read fresh from disk (the truth), and the target repository is resolved.
  */
 import path from 'node:path';
-import type { Db } from '../db/index.ts';
 import { NightshiftError } from '../errors.ts';
 import type { FunctionContext, NsEvent } from '../runtime/types.ts';
 import { SpecInvalidError, type ParsedSpec } from '../spec/loader.ts';
-import type { Spec, Task } from '../spec/schema.ts';
+import type { Spec, Task, TaskStatus } from '../spec/schema.ts';
 import { taskRefOf, type TaskRef } from './emit.ts';
 import type { Services } from './services.ts';
 
@@ -16,11 +15,6 @@ import type { Services } from './services.ts';
 export function servicesOf(ctx: FunctionContext): Services {
   if (!ctx.services) throw new NightshiftError('INTERNAL', 'this host runs pipeline handlers without services (store, database)', { retryable: false });
   return ctx.services;
-}
-
-/** The database of a pipeline handler. */
-export function dbOf(ctx: FunctionContext): Promise<Db> {
-  return servicesOf(ctx).db();
 }
 
 /** The absolute spec file an event's `path` names; BAD_EVENT when it leaves the specs folder or is no YAML file. */
@@ -77,6 +71,9 @@ export function specsDirInRepo(services: Services, repo: string): string | undef
   const rel = path.relative(repo, services.settings.specsDir);
   return rel === '' || rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel.split(path.sep).join('/');
 }
+
+/** Task states in which a stored diff may still be integrated and landed (not completed, not failed or blocked for good). */
+export const LANDING_STATUSES: readonly TaskStatus[] = ['in-progress', 'diff-submitted', 'in-review'];
 
 export interface OpenTask {
   services: Services;
